@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_groups(sender, **kwargs):
+    from .services import ensure_staff_groups
+
+    ensure_staff_groups()
+
+
+class PartnersConfig(AppConfig):
+    name = "partners"
+    verbose_name = _("Partners")
+
+    def ready(self):
+        from prm.notifications.kinds import register_kind
+
+        post_migrate.connect(_ensure_groups, sender=self)
+        register_kind(
+            "membership.role_changed",
+            label=_("My role at my partner changes"),
+            subject=_("Your role is now: {role}"),
+            body=_("Your partner administrator changed your role in the partner portal to “{role}”."),
+        )

@@ -1,0 +1,56 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from prm.audit.selectors import audit_events_for
+from prm.notifications.selectors import notifications_for
+from prm.tenancy import get_visible_or_404, is_vendor_staff, record_denied_access
+
+from .models import Partner
+from .selectors import partner_cams, partner_of, partners_with_counts
+
+
+@login_required
+def home(request):
+    user = request.user
+    partner = partner_of(user)
+    if partner is not None:
+        return render(
+            request,
+            "partners/partner_home.html",
+            {
+                "partner": partner,
+                "membership": user._prm_membership,
+                "cams": list(partner_cams(partner)),
+                "notifications": list(notifications_for(user)[:5]),
+            },
+        )
+    if is_vendor_staff(user):
+        return render(request, "partners/staff_home.html", {"partners": partners_with_counts(user)})
+    return render(request, "partners/no_partner.html", status=403)
+
+
+def staff_required(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_vendor_staff(request.user):
+            record_denied_access(request.user, request.path)
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def staff_partner_detail(request, pk):
+    partner = get_visible_or_404(Partner.objects.select_related("tier", "program"), request.user, pk=pk)
+    return render(
+        request,
+        "partners/staff_partner_detail.html",
+        {
+            "partner": partner,
+            "members": partner.memberships.select_related("user").order_by("user__email"),
+            "cams": list(partner_cams(partner)),
+            "audit_events": audit_events_for(partner)[:50],
+        },
+    )

@@ -1,0 +1,110 @@
+"""API foundations: the scoped base viewset, the error handler and /api/v1/me/."""
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from prm.accounts.services import ServiceError
+from prm.tenancy import membership_of, record_denied_access
+
+
+class ScopedViewSet(viewsets.GenericViewSet):
+    """Base of every API viewset. Rows come only from ``selector(user)``, a scoped selector.
+
+    Subclasses set ``selector``; they cannot override ``get_queryset`` (a class that tries
+    is refused at import time), so no subclass can read past the tenancy scope by accident.
+    """
+
+    selector = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__ or "queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must set `selector`, not queryset/get_queryset.")
+
+    def get_queryset(self):
+        if self.selector is None:
+            raise TypeError(f"{type(self).__name__} has no selector.")
+        return type(self).selector(self.request.user)
+
+    def get_object(self):
+        lookup = {self.lookup_field: self.kwargs[self.lookup_url_kwarg or self.lookup_field]}
+        try:
+            obj = self.filter_queryset(self.get_queryset()).filter(**lookup).first()
+        except (ValueError, TypeError, DjangoValidationError):
+            raise Http404 from None
+        if obj is None:
+            model = self.get_queryset().model
+            try:
+                exists = model._default_manager.filter(**lookup).exists()
+            except (ValueError, TypeError, DjangoValidationError):
+                exists = False
+            if exists:
+                record_denied_access(self.request.user, model._meta.label, lookup)
+            raise Http404
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+def exception_handler(exc, context):
+    """Every error a client can cause is a 4xx with a translated message, never a 500."""
+    if isinstance(exc, ServiceError):
+        detail = {exc.field: [str(exc.message)]} if exc.field else {"detail": str(exc.message)}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, (RequestDataTooBig, TooManyFieldsSent)):
+        exc = exceptions.ValidationError({"detail": _("The request is too large.")})
+    elif isinstance(exc, exceptions.PermissionDenied):
+        request = context.get("request")
+        if request is not None and request.user.is_authenticated:
+            record_denied_access(request.user, request.path)
+    return drf_exception_handler(exc, context)
+
+
+class PartnerBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    country = serializers.CharField()
+    tier = serializers.CharField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+    language = serializers.CharField()
+    is_staff = serializers.BooleanField()
+    role = serializers.CharField(allow_null=True)
+    staff_roles = serializers.ListField(child=serializers.CharField())
+    partner = PartnerBriefSerializer(allow_null=True)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        membership = membership_of(user)
+        partner = membership.partner if membership else None
+        data = {
+            "id": user.pk,
+            "email": user.email,
+            "name": user.get_full_name(),
+            "language": user.language or request.LANGUAGE_CODE,
+            "is_staff": user.is_staff,
+            "role": membership.role if membership else None,
+            "staff_roles": sorted(user.groups.values_list("name", flat=True)) if user.is_staff else [],
+            "partner": {
+                "id": partner.pk,
+                "name": partner.name,
+                "country": partner.country,
+                "tier": partner.tier.name if partner.tier else None,
+            }
+            if partner
+            else None,
+        }
+        return Response(MeSerializer(data).data)

@@ -1,0 +1,24 @@
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from prm.notifications.selectors import unread_count
+from prm.tenancy import is_vendor_staff
+
+
+def _nav(request):
+    user = request.user
+    items = [(reverse("home"), _("Home"))]
+    if is_vendor_staff(user):
+        items.append((reverse("admin:index"), _("Admin")))
+        items.append((reverse("api_docs"), _("API")))
+    return [{"url": url, "label": label, "current": request.path == url} for url, label in items]
+
+
+def portal(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {
+        "portal_nav": SimpleLazyObject(lambda: _nav(request)),
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(request.user)),
+    }

@@ -1,0 +1,95 @@
+"""Tenancy: the one scoping primitive that decides who sees which partner-owned rows.
+
+- A partner user sees the rows of their own (active) partner.
+- Vendor staff with the permission ``partners.view_all_partners`` (channel manager,
+  executive, acquisition, marketing, training) see all partners.
+- A channel account manager sees the partners granted to them with the guardian
+  object permission ``partners.manage_partner``.
+- Anybody else sees nothing.
+
+Every view, API, export, search and dashboard reads through ``visible_to(user)``; an
+object outside the scope answers 404 exactly like a missing one (``get_visible_or_404``).
+See docs/adr/0001-tenancy.md.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+_NOTHING = Q(pk__in=[])
+_EVERYTHING = Q()
+
+
+def membership_of(user):
+    """The user's partner membership (with partner), or None. Cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_prm_membership"):
+        from partners.models import Membership
+
+        user._prm_membership = Membership.objects.select_related("partner", "partner__tier").filter(user=user).first()
+    return user._prm_membership
+
+
+def is_vendor_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+
+
+def sees_all_partners(user) -> bool:
+    return is_vendor_staff(user) and user.has_perm("partners.view_all_partners")
+
+
+def partner_scope_q(user, path: str = "partner") -> Q:
+    """A Q object restricting ``path`` (a lookup to a Partner or its pk) to the user's scope."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return _NOTHING
+    membership = membership_of(user)
+    if membership is not None:
+        if not membership.partner.is_active:
+            return _NOTHING
+        return Q(**{path: membership.partner_id})
+    if not is_vendor_staff(user):
+        return _NOTHING
+    if sees_all_partners(user):
+        return _EVERYTHING
+    from partners.models import PartnerUserObjectPermission
+
+    assigned = PartnerUserObjectPermission.objects.filter(
+        user=user, permission__codename="manage_partner", permission__content_type__app_label="partners"
+    ).values("content_object_id")
+    return Q(**{f"{path}__in": assigned})
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset of every partner-owned model. ``partner_path`` leads to the Partner."""
+
+    partner_path = "partner"
+
+    def visible_to(self, user):
+        return self.filter(partner_scope_q(user, self.partner_path))
+
+
+def get_visible_or_404(queryset, user, **lookup):
+    """The object if the user may see it; otherwise 404, the same as a missing one.
+
+    A hit outside the scope is recorded in the audit trail as a denied access.
+    """
+    obj = queryset.visible_to(user).filter(**lookup).first()
+    if obj is not None:
+        return obj
+    if queryset.model._default_manager.filter(**lookup).exists():
+        record_denied_access(user, queryset.model._meta.label, lookup)
+    raise Http404
+
+
+def record_denied_access(user, target: str, details: dict | None = None) -> None:
+    from prm.audit.services import audit_record
+
+    audit_record(
+        actor=user,
+        action="access.denied",
+        reason=target,
+        data={key: str(value) for key, value in (details or {}).items()},
+    )

@@ -1,0 +1,30 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from partners.api import PartnerViewSet
+from prm import views
+from prm.api import MeView
+
+# The admin login goes through allauth: same rate limits, same MFA step.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Partner Portal"
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("partners", PartnerViewSet, basename="partner")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("language/", views.language_set, name="language_set"),
+    path("profile/", views.profile, name="profile"),
+    path("notifications/", include("prm.notifications.urls")),
+    path("api/v1/me/", MeView.as_view(), name="api_me"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("", include("partners.urls")),
+]

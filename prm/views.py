@@ -1,0 +1,53 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from prm.accounts.models import ApiToken
+from prm.accounts.services import ServiceError, api_token_create, api_token_revoke, user_set_language
+from prm.tenancy import membership_of
+
+
+@require_POST
+def language_set(request):
+    """Switch the language; remembered in a cookie and, when signed in, on the user."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    try:
+        user_set_language(actor=request.user, language=language)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(target)
+    translation.activate(language)
+    response = HttpResponseRedirect(target)
+    response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+@login_required
+def profile(request):
+    new_key = None
+    if request.method == "POST":
+        try:
+            if "revoke" in request.POST:
+                api_token_revoke(actor=request.user, token_id=int(request.POST["revoke"]))
+                messages.success(request, _("The token is revoked."))
+                return redirect("profile")
+            _token, new_key = api_token_create(actor=request.user, name=request.POST.get("name", ""))
+            messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+        except ServiceError as error:
+            messages.error(request, error.message)
+        except (ApiToken.DoesNotExist, ValueError):
+            messages.error(request, _("That token does not exist."))
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "prm/profile.html",
+        {"tokens": tokens, "new_key": new_key, "membership": membership_of(request.user)},
+    )

@@ -1,0 +1,47 @@
+import pytest
+
+from partners.roles import StaffRole
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def world(db):
+    """The cast of the authorization matrix: two partners and one user per role."""
+    partner_a = factories.PartnerFactory(name="Partner A")
+    partner_b = factories.PartnerFactory(name="Partner B", country="FR")
+    cast = {
+        "partner_a": partner_a,
+        "partner_b": partner_b,
+        "partner_a_admin": factories.partner_user(partner_a, "admin"),
+        "partner_a_sales": factories.partner_user(partner_a, "sales"),
+        "partner_b_user": factories.partner_user(partner_b, "admin"),
+        "cam_a": factories.staff_user(StaffRole.CAM, partners=[partner_a]),
+        "cam_other": factories.staff_user(StaffRole.CAM, partners=[partner_b]),
+        "channel_manager": factories.staff_user(StaffRole.CHANNEL_MANAGER),
+        "executive": factories.staff_user(StaffRole.EXECUTIVE),
+    }
+    return cast
+
+
+@pytest.fixture
+def mfa(db):
+    """Give a user a TOTP authenticator; returns a function computing the current code."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+
+    def enable(user):
+        secret = generate_totp_secret()
+        TOTP.activate(user, secret)
+
+        def code():
+            return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+        return code
+
+    return enable
