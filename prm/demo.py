@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -64,6 +63,7 @@ def _user(email, first, last, *, staff=False, language=""):
 
 @transaction.atomic
 def seed_demo() -> None:
+    from django.contrib.auth.models import Group
     from guardian.shortcuts import assign_perm
 
     from partners.models import Membership, Partner, Program, Tier

@@ -173,25 +173,54 @@ def _manage(*args: str) -> None:
     subprocess.run([PY, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
 
 
+def _start_children(port: str) -> list[subprocess.Popen]:
+    celery = [PY, "-m", "celery", "-A", "prm"]
+    commands = [
+        [PY, "manage.py", "runserver", f"0.0.0.0:{port}", "--noreload"],
+        [*celery, "worker", "-l", "warning", "--concurrency", "2"],
+        [*celery, "beat", "-l", "warning", "-s", str(VAR / "celerybeat-schedule")],
+    ]
+    children: list[subprocess.Popen] = []
+    try:
+        for command in commands:
+            children.append(subprocess.Popen(command, cwd=BASE_DIR))
+    except OSError:
+        _stop_children(children)
+        raise
+    return children
+
+
+def _stop_children(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def _wait_for_port(port: int, children: list[subprocess.Popen], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and children[0].poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
 def run() -> int:
     os.environ.setdefault("DEBUG", "true")
     port = os.environ.get("PORT", "8000")
     with Services():
         _manage("migrate", "--noinput", "-v", "0")
         _manage("seed_demo")
-        VAR.mkdir(exist_ok=True)
-        children = [
-            subprocess.Popen([PY, "manage.py", "runserver", f"0.0.0.0:{port}", "--noreload"], cwd=BASE_DIR),
-            subprocess.Popen(
-                [PY, "-m", "celery", "-A", "prm", "worker", "-l", "warning", "--concurrency", "2"], cwd=BASE_DIR
-            ),
-            subprocess.Popen(
-                [PY, "-m", "celery", "-A", "prm", "beat", "-l", "warning", "-s", str(VAR / "celerybeat-schedule")],
-                cwd=BASE_DIR,
-            ),
-        ]
         from prm.demo import DEMO_PASSWORD
 
+        children = _start_children(port)
+        _wait_for_port(int(port), children)
         print(f"\nThe partner portal is serving at http://localhost:{port}/\n", flush=True)
         print(DEMO_LOGINS.format(password=DEMO_PASSWORD), flush=True)
         print("\nCtrl-C stops everything.\n", flush=True)
@@ -208,14 +237,7 @@ def run() -> int:
             while not stopping and all(child.poll() is None for child in children):
                 time.sleep(0.5)
         finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
-            for child in children:
-                try:
-                    child.wait(15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            _stop_children(children)
             log("web, worker and beat stopped")
     return 0
 

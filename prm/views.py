@@ -51,3 +51,7 @@ def profile(request):
         "prm/profile.html",
         {"tokens": tokens, "new_key": new_key, "membership": membership_of(request.user)},
     )
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from prm.notifications.kinds import register_kind
 
-        from . import signals  # noqa: F401
+        from . import schema, signals  # noqa: F401
 
         register_kind(
             "account.token_created",
