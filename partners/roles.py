@@ -21,12 +21,13 @@ class StaffRole:
     }
 
 
-_VIEW = ["view_partner", "view_membership", "view_program", "view_tier", "view_auditevent"]
+_VIEW = ["view_partner", "view_membership", "view_program", "view_tier"]
 
 # app_label.codename lists per group; later features extend these.
 STAFF_ROLE_PERMISSIONS = {
     StaffRole.CHANNEL_MANAGER: [
         *_VIEW,
+        "view_auditevent",
         "view_all_partners",
         "add_partner",
         "change_partner",
@@ -44,9 +45,9 @@ STAFF_ROLE_PERMISSIONS = {
         "view_holiday",
         "view_deadline",
     ],
-    StaffRole.CAM: [*_VIEW, "change_partner", "view_deadline"],
+    StaffRole.CAM: [*_VIEW, "view_auditevent", "change_partner", "view_deadline"],
     StaffRole.ACQUISITION: [*_VIEW, "view_all_partners", "add_partner", "change_partner"],
     StaffRole.MARKETING: [*_VIEW, "view_all_partners"],
     StaffRole.TRAINING: [*_VIEW, "view_all_partners"],
-    StaffRole.EXECUTIVE: [*_VIEW, "view_all_partners", "view_deadline"],
+    StaffRole.EXECUTIVE: [*_VIEW, "view_auditevent", "view_all_partners", "view_deadline"],
 }

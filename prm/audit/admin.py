@@ -11,6 +11,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ("content_type",)
 
+    def get_queryset(self, request):
+        return AuditEvent.objects.visible_to(request.user).select_related("content_type")
+
     def has_add_permission(self, request):
         return False
 

@@ -3,6 +3,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from prm.tenancy import ScopedQuerySet
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    # Events of a partner follow its scope; events with no partner only program-wide staff see.
+    partner_path = "partner_id"
+
 
 class AuditEvent(models.Model):
     """One line of the append-only audit trail (the database refuses UPDATE and DELETE)."""
@@ -30,6 +37,8 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
