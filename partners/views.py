@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from prm.audit.selectors import audit_events_for
@@ -26,7 +27,8 @@ def home(request):
             },
         )
     if is_vendor_staff(user):
-        return render(request, "partners/staff_home.html", {"partners": partners_with_counts(user)})
+        page = Paginator(partners_with_counts(user), 50).get_page(request.GET.get("page"))
+        return render(request, "partners/staff_home.html", {"page": page, "partners": page.object_list})
     return render(request, "partners/no_partner.html", status=403)
 
 

@@ -20,5 +20,5 @@ def portal(request):
         return {}
     return {
         "portal_nav": SimpleLazyObject(lambda: _nav(request)),
-        "unread_notifications": SimpleLazyObject(lambda: unread_count(request.user)),
+        "unread_notifications": unread_count(request.user),
     }
