@@ -1,4 +1,5 @@
-from .models import Notification
+from .kinds import all_kinds
+from .models import Notification, NotificationPreference
 
 
 def notifications_for(user):
@@ -9,4 +10,10 @@ def notifications_for(user):
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def email_preferences(user) -> list[tuple]:
+    """Every registered kind with whether the user wants it by email (default: yes)."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
+    return [(kind, chosen.get(kind.key, True)) for kind in all_kinds()]

@@ -1,4 +1,6 @@
 import logging
+from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -6,34 +8,40 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from .models import EmailStatus, Notification, NotificationPreference
+from .selectors import notifications_for
 
 logger = logging.getLogger(__name__)
 
 MAX_EMAIL_ATTEMPTS = 5
+SWEEP_BATCH_SIZE = 200
+SWEEP_GRACE_SECONDS = 30
 
 
 def notify(*, recipient, kind: str, dedupe_key: str, params: dict | None = None, url: str = "") -> Notification:
-    """Write the outbox row in the caller's transaction; deliver after commit.
+    """Write the outbox row in the caller's transaction and schedule its delivery after commit.
 
-    The same dedupe_key never makes two notifications.
+    The row commits or rolls back with the change it reports. The same dedupe_key never makes
+    two notifications: the existing one is returned and nothing is sent again.
     """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify() must be called inside the transaction of the change it reports.")
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={"recipient": recipient, "kind": kind, "params": params or {}, "url": url},
     )
     if created:
-        transaction.on_commit(lambda: enqueue_delivery(notification.pk))
+        transaction.on_commit(partial(enqueue_delivery, notification.pk))
     return notification
 
 
 def enqueue_delivery(notification_id: int) -> None:
-    """Hand the delivery to Celery. When the broker is down the sweeper delivers later."""
+    """Hand the delivery to Celery. When the broker is down the row stays pending for the sweeper."""
     from .tasks import deliver_notification
 
     try:
         deliver_notification.apply_async((notification_id,), retry=False)
-    except Exception:  # broker unreachable: the row stays pending, sweep_outbox picks it up
-        logger.warning("Notification %s queued for the outbox sweeper (broker unavailable).", notification_id)
+    except Exception:
+        logger.warning("Notification %s left to the outbox sweeper (broker unavailable).", notification_id)
 
 
 def wants_email(user, kind: str) -> bool:
@@ -41,8 +49,25 @@ def wants_email(user, kind: str) -> bool:
     return True if pref is None else pref
 
 
+def _render_email(notification: Notification) -> tuple[str, str]:
+    """Subject and body in the recipient's language."""
+    user = notification.recipient
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = " ".join(notification.subject().split())
+        body = notification.body()
+    if notification.url:
+        body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
+    return subject, body
+
+
 def notification_deliver(*, notification_id: int) -> str | None:
-    """Send the email of one pending notification. Safe to run twice and concurrently."""
+    """Send the email of one pending notification; returns the new email status, or None.
+
+    The row stays locked (FOR UPDATE SKIP LOCKED) from the check to the status update, so two
+    workers never send the same email: the second one skips the row, or finds it no longer
+    pending. A crash between the send and the commit sends again (at least once).
+    A failed send stays pending for the sweeper until MAX_EMAIL_ATTEMPTS, then fails.
+    """
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -57,53 +82,58 @@ def notification_deliver(*, notification_id: int) -> str | None:
             notification.email_status = EmailStatus.SKIPPED
             notification.save(update_fields=["email_status"])
             return notification.email_status
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = notification.subject()
-            body = notification.body()
-            if notification.url:
-                body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
+        notification.email_attempts += 1
         try:
+            subject, body = _render_email(notification)
             send_mail(subject, body, None, [user.email])
         except Exception:
-            notification.email_attempts += 1
+            logger.exception(
+                "Email of notification %s failed (attempt %s).", notification.pk, notification.email_attempts
+            )
             if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
                 notification.email_status = EmailStatus.FAILED
             notification.save(update_fields=["email_attempts", "email_status"])
-            logger.exception("Email of notification %s failed.", notification.pk)
             return notification.email_status
         notification.email_status = EmailStatus.SENT
         notification.emailed_at = timezone.now()
-        notification.email_attempts += 1
         notification.save(update_fields=["email_status", "emailed_at", "email_attempts"])
         return notification.email_status
 
 
-def pending_notification_ids(*, older_than_seconds: int = 30, limit: int = 500) -> list[int]:
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+def pending_notification_ids(
+    *, older_than_seconds: int = SWEEP_GRACE_SECONDS, limit: int = SWEEP_BATCH_SIZE
+) -> list[int]:
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return list(
         Notification.objects.filter(email_status=EmailStatus.PENDING, created_at__lte=cutoff)
-        .order_by("created_at")
+        .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
 
 
-def outbox_sweep(*, older_than_seconds: int = 30, limit: int = 500) -> int:
-    """Deliver what the after-commit task did not (broker or worker was down). Returns count sent."""
-    delivered = 0
+def outbox_sweep(*, older_than_seconds: int = SWEEP_GRACE_SECONDS, limit: int = SWEEP_BATCH_SIZE) -> int:
+    """Deliver, in one bounded batch, what the after-commit task did not (broker or worker down,
+    failed send). Rows younger than older_than_seconds are left to the after-commit task.
+    Each row is delivered in its own short transaction. Returns the number of emails sent.
+    """
+    sent = 0
     for pk in pending_notification_ids(older_than_seconds=older_than_seconds, limit=limit):
         if notification_deliver(notification_id=pk) == EmailStatus.SENT:
-            delivered += 1
-    return delivered
+            sent += 1
+    return sent
 
 
-def notification_mark_read(*, actor, notification_id: int) -> int:
-    return Notification.objects.filter(pk=notification_id, recipient=actor, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notification_mark_read(*, actor, notification_id: int) -> Notification:
+    """Mark one of the actor's own notifications read. Another user's answers DoesNotExist."""
+    notification = notifications_for(actor).get(pk=notification_id)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
 
 
 def notifications_mark_all_read(*, actor) -> int:
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    return notifications_for(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notification_preferences_set(*, actor, email_by_kind: dict[str, bool]) -> None:

@@ -5,9 +5,11 @@ from . import services
 
 @shared_task(acks_late=True)
 def deliver_notification(notification_id: int) -> None:
+    """The fast path, queued after commit. Does nothing when the row is no longer pending."""
     services.notification_deliver(notification_id=notification_id)
 
 
 @shared_task
 def sweep_outbox() -> int:
+    """The guarantee, run by beat every minute: one bounded batch of pending rows."""
     return services.outbox_sweep()

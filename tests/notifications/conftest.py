@@ -1,0 +1,41 @@
+import pytest
+from django.utils.translation import gettext_lazy
+
+from prm.celery import app
+from prm.notifications import kinds
+from tests import factories
+
+# Strings Django itself translates, so the test does not depend on the project's catalogues.
+TEST_KIND = "test.translated"
+
+
+@pytest.fixture
+def user(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def translated_kind():
+    kind = kinds.register_kind(
+        TEST_KIND,
+        label=gettext_lazy("Email address"),
+        subject=gettext_lazy("This field is required."),
+        body=gettext_lazy("Enter a valid email address."),
+    )
+    yield kind
+    kinds._KINDS.pop(TEST_KIND, None)
+
+
+@pytest.fixture
+def celery_inline():
+    """Run Celery tasks in the calling process, as a worker would, and surface their errors."""
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
