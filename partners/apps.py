@@ -3,6 +3,13 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
+def _role_label(params: dict) -> dict:
+    from .models import PartnerRole
+
+    role = params.get("role", "")
+    return {**params, "role": str(PartnerRole(role).label) if role in PartnerRole.values else role}
+
+
 def _ensure_groups(sender, **kwargs):
     from .services import ensure_staff_groups
 
@@ -22,4 +29,5 @@ class PartnersConfig(AppConfig):
             label=_("My role at my partner changes"),
             subject=_("Your role is now: {role}"),
             body=_("Your partner administrator changed your role in the partner portal to “{role}”."),
+            prepare=_role_label,
         )

@@ -46,7 +46,7 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
         recipient=membership.user,
         kind="membership.role_changed",
         dedupe_key=f"audit:{event.pk}",
-        params={"role": str(PartnerRole(role).label)},
+        params={"role": role},
         url="/profile/",
     )
     return membership

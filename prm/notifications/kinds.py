@@ -1,5 +1,6 @@
 """The registry of notification kinds. Each app registers its kinds in AppConfig.ready()."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +12,12 @@ class NotificationKind:
     label: str  # lazy, shown on the preferences page
     subject: str  # lazy, format string with {params}
     body: str  # lazy, format string with {params}
+    # Turns stored params (codes) into display values, in the language active at render time.
+    prepare: Callable[[dict], dict] | None = None
 
     def _render(self, text, params: dict) -> str:
         try:
-            return str(text).format(**params)
+            return str(text).format(**(self.prepare(params) if self.prepare else params))
         except (KeyError, IndexError, ValueError):
             return str(text)
 
@@ -28,8 +31,8 @@ class NotificationKind:
 _KINDS: dict[str, NotificationKind] = {}
 
 
-def register_kind(key: str, *, label, subject, body) -> NotificationKind:
-    kind = NotificationKind(key=key, label=label, subject=subject, body=body)
+def register_kind(key: str, *, label, subject, body, prepare=None) -> NotificationKind:
+    kind = NotificationKind(key=key, label=label, subject=subject, body=body, prepare=prepare)
     _KINDS[key] = kind
     return kind
 

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class SlaConfig(AppConfig):
     name = "prm.sla"
     label = "sla"
-    verbose_name = _("Sla")
+    verbose_name = _("Service levels")

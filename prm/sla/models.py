@@ -82,7 +82,9 @@ class DeadlineState(models.TextChoices):
 
 # The only state changes a deadline may make. Services consult it through check_transition().
 TRANSITIONS: dict[str, frozenset[str]] = {
-    DeadlineState.OPEN: frozenset({DeadlineState.MET, DeadlineState.BREACHED, DeadlineState.PAUSED, DeadlineState.CANCELLED}),
+    DeadlineState.OPEN: frozenset(
+        {DeadlineState.MET, DeadlineState.BREACHED, DeadlineState.PAUSED, DeadlineState.CANCELLED}
+    ),
     DeadlineState.PAUSED: frozenset({DeadlineState.OPEN, DeadlineState.MET, DeadlineState.CANCELLED}),
     DeadlineState.MET: frozenset(),
     DeadlineState.BREACHED: frozenset(),
@@ -99,7 +101,7 @@ class IllegalTransition(Exception):
         self.deadline = deadline
         self.from_state = deadline.state
         self.to_state = to_state
-        super().__init__(f"Deadline {deadline.pk} ({deadline.kind}) cannot go from {deadline.state!r} to {to_state!r}.")
+        super().__init__(f"Deadline {deadline.pk} ({deadline.kind}) cannot go from '{deadline.state}' to '{to_state}'.")
 
 
 def default_reminder_fractions():
@@ -141,7 +143,9 @@ class Deadline(models.Model):
     started_at = models.DateTimeField(_("started at"))
     resumed_at = models.DateTimeField(_("clock running since"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
-    reminder_fractions = models.JSONField(_("reminders (fractions of the duration)"), default=default_reminder_fractions)
+    reminder_fractions = models.JSONField(
+        _("reminders (fractions of the duration)"), default=default_reminder_fractions
+    )
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     next_fire_at = models.DateTimeField(_("next action at"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=DeadlineState.choices, default=DeadlineState.OPEN)
@@ -158,9 +162,7 @@ class Deadline(models.Model):
         verbose_name_plural = _("deadlines")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["next_fire_at", "id"], condition=models.Q(state="open"), name="sla_deadline_due_open"
-            ),
+            models.Index(fields=["next_fire_at", "id"], condition=models.Q(state="open"), name="sla_deadline_due_open"),
             models.Index(fields=["content_type", "object_id", "kind"], name="sla_deadline_object"),
         ]
         constraints = [

@@ -1,0 +1,351 @@
+"""Writes of the SLA engine: start, pause, resume, meet and cancel deadlines, and the sweeper.
+
+A closed deadline (met, breached, cancelled) is final. Meeting or cancelling a deadline that
+is already closed changes nothing and returns it: the work was finished or dropped after the
+clock had stopped, for instance after the sweeper recorded the breach. Pausing or resuming a
+closed deadline is an IllegalTransition. See docs/adr/0002-sla-engine.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from prm.audit.services import audit_record
+
+from .calendar import Schedule, add_business_time, business_seconds_between
+from .models import ACTIVE_STATES, BusinessCalendar, Deadline, DeadlineState, Holiday
+from .registry import handler_for
+
+logger = logging.getLogger(__name__)
+
+CLOSED_STATES = (DeadlineState.MET, DeadlineState.BREACHED, DeadlineState.CANCELLED)
+DEFAULT_REMINDERS = (0.5, 0.8)
+
+
+class UnknownDeadlineKind(LookupError):
+    """No handler is registered for the kind of a due deadline."""
+
+
+@dataclass
+class SweepResult:
+    reminders: int = 0
+    breaches: int = 0
+    failures: int = 0
+    batches: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.reminders + self.breaches
+
+
+def _moment(value: datetime.datetime | None) -> datetime.datetime:
+    value = value or timezone.now()
+    if timezone.is_naive(value):
+        raise ValueError("Deadline times must be timezone-aware.")
+    return value
+
+
+def _normalize_reminders(reminders: Iterable[float]) -> list[float]:
+    fractions = sorted({float(fraction) for fraction in reminders})
+    if any(not 0 < fraction < 1 for fraction in fractions):
+        raise ValueError("Reminder fractions must lie strictly between 0 and 1.")
+    return fractions
+
+
+def _partner_id_of(obj) -> int | None:
+    partner_id = getattr(obj, "partner_id", None)
+    if partner_id is None and obj._meta.label == "partners.Partner":
+        partner_id = obj.pk
+    return partner_id
+
+
+def _lock(deadline: Deadline | int) -> Deadline:
+    pk = deadline.pk if isinstance(deadline, Deadline) else deadline
+    return Deadline.objects.select_for_update(of=("self",)).select_related("calendar").get(pk=pk)
+
+
+def _next_fire_at(deadline: Deadline, schedule: Schedule) -> datetime.datetime | None:
+    """The next reminder of a running clock, or its due time when every reminder was sent."""
+    if deadline.state != DeadlineState.OPEN:
+        return None
+    offsets = deadline.reminder_offsets()
+    if deadline.reminders_sent < len(offsets):
+        offset = max(0.0, offsets[deadline.reminders_sent] - deadline.consumed_seconds)
+        return min(add_business_time(schedule, deadline.resumed_at, offset), deadline.due_at)
+    return deadline.due_at
+
+
+def _plan(deadline: Deadline, schedule: Schedule) -> None:
+    """Compute due_at and next_fire_at of a running clock from the business time left."""
+    remaining = deadline.duration_seconds - deadline.consumed_seconds
+    deadline.due_at = add_business_time(schedule, deadline.resumed_at, remaining)
+    deadline.next_fire_at = _next_fire_at(deadline, schedule)
+
+
+def _use_time(deadline: Deadline, schedule: Schedule, until: datetime.datetime) -> None:
+    """Add the business time since the clock last (re)started to consumed_seconds."""
+    used = business_seconds_between(schedule, deadline.resumed_at, until)
+    deadline.consumed_seconds = min(deadline.duration_seconds, deadline.consumed_seconds + used)
+
+
+def _audit(*, actor, deadline: Deadline, action: str, from_state: str = "", reason: str = "", **data) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=deadline,
+        from_state=from_state,
+        to_state=deadline.state,
+        reason=reason,
+        data={
+            "kind": deadline.kind,
+            "content_type_id": deadline.content_type_id,
+            "object_id": deadline.object_id,
+            **data,
+        },
+    )
+
+
+def deadline_start(
+    *,
+    actor,
+    obj,
+    kind: str,
+    calendar: BusinessCalendar,
+    duration_seconds: int,
+    reminders: Iterable[float] = DEFAULT_REMINDERS,
+    partner_id: int | None = None,
+    start: datetime.datetime | None = None,
+) -> Deadline:
+    """Start a business-time clock of `kind` on `obj`.
+
+    While a deadline of the same kind on the same object is open or paused, that deadline is
+    returned instead of a second one.
+    """
+    if obj.pk is None:
+        raise ValueError("A deadline needs a saved object.")
+    if not isinstance(duration_seconds, int) or duration_seconds <= 0:
+        raise ValueError("duration_seconds must be a positive whole number of business seconds.")
+    fractions = _normalize_reminders(reminders)
+    start = _moment(start)
+    content_type = ContentType.objects.get_for_model(obj)
+    active = Deadline.objects.filter(content_type=content_type, object_id=obj.pk, kind=kind, state__in=ACTIVE_STATES)
+    schedule = Schedule.from_calendar(calendar)
+    with transaction.atomic():
+        existing = active.select_for_update().first()
+        if existing is not None:
+            return existing
+        deadline = Deadline(
+            kind=kind,
+            content_type=content_type,
+            object_id=obj.pk,
+            partner_id=partner_id if partner_id is not None else _partner_id_of(obj),
+            calendar=calendar,
+            duration_seconds=duration_seconds,
+            started_at=start,
+            resumed_at=start,
+            reminder_fractions=fractions,
+            state=DeadlineState.OPEN,
+        )
+        _plan(deadline, schedule)
+        try:
+            with transaction.atomic():
+                deadline.save()
+        except IntegrityError:
+            # The same clock was started concurrently and committed first.
+            existing = active.first()
+            if existing is None:
+                raise
+            return existing
+        _audit(actor=actor, deadline=deadline, action="sla.started", due_at=deadline.due_at.isoformat())
+    return deadline
+
+
+def deadline_pause(
+    *, actor, deadline: Deadline | int, at: datetime.datetime | None = None, reason: str = ""
+) -> Deadline:
+    """Stop the clock (waiting on the other side); the business time used so far is kept."""
+    at = _moment(at)
+    with transaction.atomic():
+        deadline = _lock(deadline)
+        if deadline.state == DeadlineState.PAUSED:
+            return deadline
+        deadline.check_transition(DeadlineState.PAUSED)
+        _use_time(deadline, Schedule.from_calendar(deadline.calendar), at)
+        from_state = deadline.state
+        deadline.state = DeadlineState.PAUSED
+        deadline.resumed_at = deadline.due_at = deadline.next_fire_at = None
+        deadline.save()
+        _audit(actor=actor, deadline=deadline, action="sla.paused", from_state=from_state, reason=reason)
+    return deadline
+
+
+def deadline_resume(
+    *, actor, deadline: Deadline | int, at: datetime.datetime | None = None, reason: str = ""
+) -> Deadline:
+    """Restart a paused clock; due_at is the business time left, counted from `at`."""
+    at = _moment(at)
+    with transaction.atomic():
+        deadline = _lock(deadline)
+        if deadline.state == DeadlineState.OPEN:
+            return deadline
+        deadline.check_transition(DeadlineState.OPEN)
+        from_state = deadline.state
+        deadline.state = DeadlineState.OPEN
+        deadline.resumed_at = at
+        _plan(deadline, Schedule.from_calendar(deadline.calendar))
+        deadline.save()
+        _audit(
+            actor=actor,
+            deadline=deadline,
+            action="sla.resumed",
+            from_state=from_state,
+            reason=reason,
+            due_at=deadline.due_at.isoformat(),
+        )
+    return deadline
+
+
+def _close(*, actor, deadline, to_state: str, action: str, at, reason: str) -> Deadline:
+    at = _moment(at)
+    with transaction.atomic():
+        deadline = _lock(deadline)
+        if deadline.state in CLOSED_STATES:
+            return deadline
+        deadline.check_transition(to_state)
+        from_state = deadline.state
+        if from_state == DeadlineState.OPEN:
+            _use_time(deadline, Schedule.from_calendar(deadline.calendar), at)
+        deadline.state = to_state
+        deadline.next_fire_at = None
+        deadline.closed_at = at
+        deadline.save()
+        _audit(actor=actor, deadline=deadline, action=action, from_state=from_state, reason=reason)
+    return deadline
+
+
+def deadline_met(*, actor, deadline: Deadline | int, at: datetime.datetime | None = None, reason: str = "") -> Deadline:
+    """The work was done: stop the clock for good."""
+    return _close(actor=actor, deadline=deadline, to_state=DeadlineState.MET, action="sla.met", at=at, reason=reason)
+
+
+def deadline_cancel(
+    *, actor, deadline: Deadline | int, at: datetime.datetime | None = None, reason: str = ""
+) -> Deadline:
+    """The work is no longer expected (withdrawn, reassigned elsewhere): stop the clock for good."""
+    return _close(
+        actor=actor, deadline=deadline, to_state=DeadlineState.CANCELLED, action="sla.cancelled", at=at, reason=reason
+    )
+
+
+# --- The sweeper ------------------------------------------------------------------------------
+
+
+class _Schedules:
+    """The calendars of one batch, loaded with two queries."""
+
+    def __init__(self, calendar_ids: set[int]):
+        self.calendars = BusinessCalendar.objects.in_bulk(calendar_ids)
+        self.holidays: dict[int, list[datetime.date]] = {pk: [] for pk in calendar_ids}
+        for calendar_id, date in Holiday.objects.filter(calendar_id__in=calendar_ids).values_list(
+            "calendar_id", "date"
+        ):
+            self.holidays[calendar_id].append(date)
+        self.loaded: dict[int, Schedule] = {}
+
+    def __getitem__(self, calendar_id: int) -> Schedule:
+        if calendar_id not in self.loaded:
+            calendar = self.calendars[calendar_id]
+            self.loaded[calendar_id] = Schedule.from_calendar(calendar, holidays=self.holidays[calendar_id])
+        return self.loaded[calendar_id]
+
+
+def _fire_next(deadline: Deadline, schedules: _Schedules) -> str:
+    """Send the next reminder or record the breach, and call the handler, in the caller's savepoint."""
+    handler = handler_for(deadline.kind)
+    if handler is None:
+        raise UnknownDeadlineKind(f"No handler is registered for deadline kind {deadline.kind!r}.")
+    schedule = schedules[deadline.calendar_id]
+    deadline.attempts, deadline.last_error = 0, ""
+    if deadline.reminders_sent < len(deadline.reminder_fractions):
+        fraction = deadline.reminder_fractions[deadline.reminders_sent]
+        deadline.reminders_sent += 1
+        deadline.next_fire_at = _next_fire_at(deadline, schedule)
+        deadline.save(update_fields=["reminders_sent", "next_fire_at", "attempts", "last_error", "updated_at"])
+        _audit(actor=None, deadline=deadline, action="sla.reminder", fraction=fraction)
+        if handler.on_reminder is not None:
+            handler.on_reminder(deadline, fraction)
+        event = "reminder"
+    else:
+        deadline.state = DeadlineState.BREACHED
+        deadline.consumed_seconds = deadline.duration_seconds
+        deadline.next_fire_at = None
+        deadline.closed_at = timezone.now()
+        deadline.save()
+        _audit(actor=None, deadline=deadline, action="sla.breached", from_state=DeadlineState.OPEN)
+        if handler.on_breach is not None:
+            handler.on_breach(deadline)
+        event = "breach"
+    # The handler may have moved the deadline on through a service (met, paused, cancelled).
+    deadline.refresh_from_db()
+    return event
+
+
+def _fire_due(deadline: Deadline, now: datetime.datetime, schedules: _Schedules, result: SweepResult) -> bool:
+    """Fire everything of one locked deadline that is due at `now`, in order. False on a failure."""
+    while deadline.state == DeadlineState.OPEN and deadline.next_fire_at and deadline.next_fire_at <= now:
+        try:
+            with transaction.atomic():
+                event = _fire_next(deadline, schedules)
+        except Exception as exc:
+            logger.exception("Deadline %s (%s): handler failed.", deadline.pk, deadline.kind)
+            deadline.refresh_from_db()
+            deadline.attempts += 1
+            deadline.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+            deadline.save(update_fields=["attempts", "last_error", "updated_at"])
+            result.failures += 1
+            return False
+        if event == "reminder":
+            result.reminders += 1
+        else:
+            result.breaches += 1
+    return True
+
+
+def deadlines_sweep(
+    *, now: datetime.datetime | None = None, batch_size: int = 100, max_batches: int = 50
+) -> SweepResult:
+    """Send due reminders and record due breaches, calling the registered handlers.
+
+    Each batch is one transaction that claims its rows with SELECT ... FOR UPDATE SKIP LOCKED,
+    so concurrent sweepers share the work and never handle a row twice; a sweeper that dies
+    rolls its batch back for the next sweep. A failing handler is recorded on its deadline
+    (attempts, last_error) and retried at the next sweep; the others go on.
+    """
+    now = _moment(now)
+    result = SweepResult()
+    failed: set[int] = set()
+    for _ in range(max_batches):
+        with transaction.atomic():
+            batch = list(
+                Deadline.objects.due(now)
+                .exclude(pk__in=failed)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("next_fire_at", "pk")[:batch_size]
+            )
+            if not batch:
+                break
+            schedules = _Schedules({deadline.calendar_id for deadline in batch})
+            for deadline in batch:
+                if not _fire_due(deadline, now, schedules, result):
+                    failed.add(deadline.pk)
+        result.batches += 1
+        if len(batch) < batch_size:
+            break
+    return result
