@@ -1,11 +1,6 @@
-import os
-
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import sync_playwright
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls made there and in
-# the live server thread stay synchronous, so Django's async guard is lifted for this folder.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -19,12 +14,35 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    """One Chromium for the browser tests, gone before the rest of the suite runs.
+
+    Playwright's sync API keeps an event loop running in the test thread, so Django's async guard
+    would refuse the ORM calls made there; they are still synchronous, and the guard is lifted only
+    while Playwright runs (the variable would otherwise reach `manage.py check --deploy` in the
+    subprocesses of later tests)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every request of the live server comes from 127.0.0.1 and user ids repeat between runs, so
+    allauth's login and MFA counters left in Redis by earlier tests would throttle these ones."""
+    client = cache._cache.get_client(write=True)
+    stale = list(client.scan_iter(match=cache.make_key("allauth:rl:*")))
+    if stale:
+        client.delete(*stale)
 
 
 @pytest.fixture
