@@ -30,7 +30,7 @@ lock: $(STAMP)
 
 ## make messages: extract and compile translations (needs GNU gettext)
 messages: $(STAMP)
-	DEBUG=true DATABASE_URL=postgres://unused/x REDIS_URL=redis://unused $(PY) manage.py makemessages -l pt_BR -l fr --ignore=.venv --ignore=var
+	DEBUG=true DATABASE_URL=postgres://unused/x REDIS_URL=redis://unused $(PY) manage.py makemessages -l pt_BR -l fr --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks --ignore=staticfiles
 	DEBUG=true DATABASE_URL=postgres://unused/x REDIS_URL=redis://unused $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

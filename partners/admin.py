@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
@@ -58,8 +59,24 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             services.partner_set_active(actor=request.user, partner=partner, active=True)
 
 
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "partner", "role")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("user") and cleaned.get("role"):
+            try:
+                services.membership_validate(user=cleaned["user"], role=cleaned["role"])
+            except ServiceError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = ("user", "partner", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "partner__name")

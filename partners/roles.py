@@ -29,6 +29,7 @@ STAFF_ROLE_PERMISSIONS = {
         *_VIEW,
         "view_auditevent",
         "view_all_partners",
+        "view_user",
         "add_partner",
         "change_partner",
         "add_membership",

@@ -18,14 +18,21 @@ def ensure_staff_groups() -> None:
         group.permissions.set(Permission.objects.filter(codename__in=codenames))
 
 
-@transaction.atomic
-def membership_add(*, actor, user, partner: Partner, role: str) -> Membership:
+def membership_validate(*, user, role: str) -> None:
+    """The rules of membership_add; forms call it to show field errors before saving."""
     if role not in PartnerRole.values:
         raise ServiceError(_("Choose a valid role."), field="role")
     if user.is_staff:
         raise ServiceError(_("Vendor staff cannot belong to a partner."), field="user")
-    if Membership.objects.select_for_update().filter(user=user).exists():
+    if Membership.objects.filter(user=user).exists():
         raise ServiceError(_("This user already belongs to a partner."), field="user")
+
+
+@transaction.atomic
+def membership_add(*, actor, user, partner: Partner, role: str) -> Membership:
+    # Locking the user serialises two concurrent additions of the same person.
+    user = type(user).objects.select_for_update().get(pk=user.pk)
+    membership_validate(user=user, role=role)
     membership = Membership.objects.create(user=user, partner=partner, role=role)
     audit_record(actor=actor, action="membership.added", obj=membership, to_state=role, partner_id=partner.pk)
     return membership

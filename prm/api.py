@@ -10,22 +10,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from prm.accounts.services import ServiceError
+from prm.accounts.services import ServiceError, user_set_language
 from prm.tenancy import membership_of, record_denied_access
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
     """Base of every API viewset. Rows come only from ``selector(user)``, a scoped selector.
 
-    Subclasses set ``selector``; they cannot override ``get_queryset`` (a class that tries
-    is refused at import time), so no subclass can read past the tenancy scope by accident.
+    Subclasses set ``selector``; a class that brings its own ``get_queryset`` or ``queryset``,
+    itself or through a mixin, is refused at import time, so no subclass can read past the
+    tenancy scope by accident.
     """
 
     selector = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__ or "queryset" in cls.__dict__:
+        if cls.get_queryset is not ScopedViewSet.get_queryset or cls.queryset is not None:
             raise TypeError(f"{cls.__name__} must set `selector`, not queryset/get_queryset.")
 
     def get_queryset(self):
@@ -52,13 +53,23 @@ class ScopedViewSet(viewsets.GenericViewSet):
         return obj
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _("The request is too large.")
+    default_code = "request_too_large"
+
+
 def exception_handler(exc, context):
     """Every error a client can cause is a 4xx with a translated message, never a 500."""
     if isinstance(exc, ServiceError):
         detail = {exc.field: [str(exc.message)]} if exc.field else {"detail": str(exc.message)}
         exc = exceptions.ValidationError(detail)
-    elif isinstance(exc, (RequestDataTooBig, TooManyFieldsSent)):
-        exc = exceptions.ValidationError({"detail": _("The request is too large.")})
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ValidationError({"detail": _("The request has too many fields.")})
+    elif isinstance(exc, exceptions.ParseError):
+        exc = exceptions.ParseError(_("The request body could not be read. Send well-formed JSON."))
     elif isinstance(exc, exceptions.PermissionDenied):
         request = context.get("request")
         if request is not None and request.user.is_authenticated:
@@ -84,7 +95,13 @@ class MeSerializer(serializers.Serializer):
     partner = PartnerBriefSerializer(allow_null=True)
 
 
+class MeUpdateSerializer(serializers.Serializer):
+    language = serializers.CharField(max_length=10)
+
+
 class MeView(APIView):
+    """The caller: who they are, their partner and role. PATCH changes their language."""
+
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
@@ -108,3 +125,10 @@ class MeView(APIView):
             else None,
         }
         return Response(MeSerializer(data).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
+    def patch(self, request):
+        serializer = MeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_set_language(actor=request.user, language=serializer.validated_data["language"])
+        return self.get(request)

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from prm.accounts.models import ApiToken
 from prm.accounts.services import ServiceError, api_token_create, api_token_revoke, user_set_language
@@ -31,8 +31,10 @@ def language_set(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request):
     new_key = None
+    status = 200
     if request.method == "POST":
         try:
             if "revoke" in request.POST:
@@ -43,13 +45,16 @@ def profile(request):
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
         except ServiceError as error:
             messages.error(request, error.message)
+            status = 400
         except (ApiToken.DoesNotExist, ValueError):
             messages.error(request, _("That token does not exist."))
+            status = 400
     tokens = ApiToken.objects.filter(user=request.user)
     return render(
         request,
         "prm/profile.html",
         {"tokens": tokens, "new_key": new_key, "membership": membership_of(request.user)},
+        status=status,
     )
 
 

@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import cache
+from django.test import Client
 
 from partners.roles import StaffRole
 from tests import factories
@@ -7,6 +9,25 @@ from tests import factories
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits and throttles live in the Redis cache; every test starts from none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client():
+    """A test client that returns error responses (a 500 shows as a 500) instead of raising."""
+    return Client(raise_request_exception=False)
 
 
 @pytest.fixture

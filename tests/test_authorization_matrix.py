@@ -1,17 +1,18 @@
 """The authorization matrix: every URL pattern of the project, for every role of the cast.
 
-Each route of ``get_resolver()`` must have an expected outcome per role (below); a route
-without one, or an entry for a route that no longer exists, fails the suite. Path arguments
-are filled with objects of partner A, so partner B's user and the CAM not assigned to A see
-them as missing (404) where the view is scoped.
+Every route of ``get_resolver()`` needs an expected outcome per role: in ``ROUTES`` (keyed by
+route name, or by pattern where the route has none) or, for the admin's per-model pages, in
+``ADMIN_MODELS``. A route without one, or an entry for a route that no longer exists, fails.
+Path arguments are filled with objects of partner A, so partner B's user and the CAM not
+assigned to A meet them as missing where the view is scoped (404, or the admin's "does not
+exist" redirect, the same as for a missing row).
 
-Outcomes: an HTTP status, or the first redirect's target: ``redirect-login`` (the allauth
-login page), ``redirect-admin-login`` (the admin's login gate, itself refused to partner
-users), ``redirect-mfa-setup`` (staff without TOTP before the admin) and ``redirect`` (any
-other redirect).
+An outcome is an HTTP status or where the first redirect goes: ``redirect-login`` (the login
+page), ``redirect-admin-login`` (the admin's login gate, which answers 403 to partner users),
+``redirect-mfa-setup`` (TOTP set-up) or ``redirect`` (anywhere else).
 
-Vendor staff in the cast have TOTP set up, as production staff must before they reach the
-admin; ``test_staff_without_mfa_are_sent_to_set_it_up`` proves the gate for every admin route.
+Vendor staff in the cast have TOTP set up, as staff must before they reach the admin;
+``test_staff_without_mfa_are_sent_to_set_it_up`` proves that gate on every admin and staff route.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 ROLES = (
     "anonymous",
@@ -45,15 +47,198 @@ MFA_SETUP = "redirect-mfa-setup"
 REDIRECT = "redirect"
 
 
+def row(*outcomes):
+    """Outcomes in the order of ROLES."""
+    return dict(zip(ROLES, outcomes, strict=True))
+
+
+def everyone(outcome):
+    return dict.fromkeys(ROLES, outcome)
+
+
+def signed_in(outcome, anonymous=LOGIN):
+    return {**everyone(outcome), "anonymous": anonymous}
+
+
+def admin_row(cam_a, cam_other, channel_manager, executive):
+    """An admin page: anonymous and partner users are stopped at the admin's login gate."""
+    return row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, cam_a, cam_other, channel_manager, executive)
+
+
+def admin_staff(outcome):
+    return admin_row(outcome, outcome, outcome, outcome)
+
+
+# POST routes: the form data sent (every other route is fetched with GET).
+POSTED = {
+    "admin:logout": {},
+    "language_set": {"language": "en"},
+    "notification_read": {},
+    "notification_read_all": {},
+}
+
+ROUTES = {
+    # Django admin: site-wide pages.
+    "admin:index": admin_staff(200),
+    "admin:login": row(LOGIN, 403, 403, 403, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "admin:logout": row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, LOGIN, LOGIN, LOGIN, LOGIN),
+    "admin:password_change": admin_staff(200),
+    "admin:password_change_done": admin_staff(200),
+    "admin:autocomplete": admin_staff(403),
+    "admin:jsi18n": admin_staff(200),
+    "admin:view_on_site": admin_staff(404),
+    "admin:app_list": admin_staff(200),
+    "admin/(?P<url>.*)$": admin_staff(404),
+    "admin:auth_user_password_change": admin_staff(403),
+    # allauth: accounts.
+    "account_login": row(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "account_logout": signed_in(200),
+    "account_inactive": everyone(200),
+    "account_signup": row(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "account_reauthenticate": signed_in(200),
+    "account_email": signed_in(200),
+    "account_email_verification_sent": everyone(200),
+    "account_change_password": signed_in(200),
+    "account_set_password": signed_in(REDIRECT),
+    "account_reset_password": everyone(200),
+    "account_confirm_login_code": signed_in(REDIRECT),
+    "account_confirm_email": everyone(200),
+    "account_reset_password_from_key_done": everyone(200),
+    "account_reset_password_from_key": everyone(200),
+    "account_reset_password_done": everyone(200),
+    # allauth: MFA (staff have TOTP, partner users have none).
+    "mfa_index": signed_in(200),
+    "mfa_authenticate": signed_in(REDIRECT),
+    "mfa_reauthenticate": row(LOGIN, REDIRECT, REDIRECT, REDIRECT, 200, 200, 200, 200),
+    "mfa_activate_totp": signed_in(REDIRECT),
+    "mfa_deactivate_totp": row(LOGIN, 404, 404, 404, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "mfa_view_recovery_codes": signed_in(404),
+    "mfa_generate_recovery_codes": signed_in(REDIRECT),
+    "mfa_download_recovery_codes": signed_in(404),
+    # Portal pages.
+    "home": signed_in(200),
+    "staff_partner_detail": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
+    "language_set": everyone(REDIRECT),
+    "profile": signed_in(200),
+    # Notifications (the one named in the path belongs to partner A's admin).
+    "notification_list": signed_in(200),
+    "notification_count": signed_in(200),
+    "notification_read_all": signed_in(REDIRECT),
+    "notification_preferences": signed_in(200),
+    "notification_read": row(LOGIN, REDIRECT, 404, 404, 404, 404, 404, 404),
+    # API.
+    "api_me": signed_in(200, anonymous=401),
+    "partner-list": signed_in(200, anonymous=401),
+    "partner-detail": row(401, 200, 200, 404, 200, 404, 200, 200),
+    "api_schema": signed_in(200, anonymous=401),
+    "api_docs": signed_in(200, anonymous=401),
+}
+
+# The admin's pages per registered model ("app_label/model_name"), for the staff roles
+# (cam_a, cam_other, channel_manager, executive); "object" is the bare /<id>/ address that
+# redirects to the change page. Out-of-scope rows redirect like missing ones.
+_OBJECT = admin_staff(REDIRECT)
+_NO_ACCESS = {
+    "changelist": admin_staff(403),
+    "add": admin_staff(403),
+    "history": admin_staff(403),
+    "delete": admin_staff(403),
+    "change": admin_staff(403),
+    "object": _OBJECT,
+}
+_SCOPED_READ = admin_row(200, REDIRECT, 200, 200)
+ADMIN_MODELS = {
+    "auth/group": _NO_ACCESS,
+    "account/emailaddress": _NO_ACCESS,
+    "mfa/authenticator": _NO_ACCESS,
+    "accounts/user": {
+        "changelist": admin_row(403, 403, 200, 403),
+        "add": admin_staff(403),
+        "history": admin_row(403, 403, 200, 403),
+        "delete": admin_staff(403),
+        "change": admin_row(403, 403, 200, 403),
+        "object": _OBJECT,
+    },
+    "accounts/apitoken": _NO_ACCESS,
+    "notifications/notification": _NO_ACCESS,
+    "audit/auditevent": {
+        "changelist": admin_staff(200),
+        "add": admin_staff(403),
+        "history": _SCOPED_READ,
+        "delete": admin_staff(403),
+        "change": _SCOPED_READ,
+        "object": _OBJECT,
+    },
+    "sla/businesscalendar": {
+        "changelist": admin_row(403, 403, 200, 403),
+        "add": admin_staff(403),
+        "history": admin_row(403, 403, 200, 403),
+        "delete": admin_staff(403),
+        "change": admin_row(403, 403, 200, 403),
+        "object": _OBJECT,
+    },
+    "sla/deadline": {
+        "changelist": admin_staff(200),
+        "add": admin_staff(403),
+        "history": _SCOPED_READ,
+        "delete": admin_staff(403),
+        "change": _SCOPED_READ,
+        "object": _OBJECT,
+    },
+    "partners/program": {
+        "changelist": admin_staff(200),
+        "add": admin_staff(403),
+        "history": admin_staff(200),
+        "delete": admin_staff(403),
+        "change": admin_staff(200),
+        "object": _OBJECT,
+    },
+    "partners/partner": {
+        "changelist": admin_staff(200),
+        "add": admin_row(403, 403, 200, 403),
+        "history": _SCOPED_READ,
+        "delete": admin_staff(403),
+        "change": _SCOPED_READ,
+        "object": _OBJECT,
+    },
+    "partners/membership": {
+        "changelist": admin_staff(200),
+        "add": admin_row(403, 403, 200, 403),
+        "history": _SCOPED_READ,
+        "delete": admin_row(403, 403, 200, 403),
+        "change": _SCOPED_READ,
+        "object": _OBJECT,
+    },
+}
+_ADMIN_ACTIONS = ("changelist", "add", "history", "delete", "change")
+
+
 @dataclass(frozen=True)
 class Route:
     key: str
     pattern: str
+    name: str | None
     kwarg_names: tuple[str, ...]
 
+    @property
+    def admin_model(self) -> str | None:
+        """ "app_label/model_name" for the admin's per-model pages."""
+        parts = self.pattern.split("/")
+        if parts[0] != "admin" or len(parts) < 4 or self.key in ROUTES:
+            return None
+        return f"{parts[1]}/{parts[2]}"
 
-_CONVERTER_ARG = re.compile(r"<(?:\w+:)?(\w+)>")
+    @property
+    def admin_action(self) -> str | None:
+        if self.admin_model is None:
+            return None
+        if self.name is None:
+            return "object"
+        return next((action for action in _ADMIN_ACTIONS if self.name.endswith(f"_{action}")), None)
+
+
 _REGEX_ARG = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+_CONVERTER_ARG = re.compile(r"(?<!\?P)<(?:\w+:)?(\w+)>")
 
 
 def _walk(patterns, prefix: str = "", namespace: str | None = None):
@@ -69,19 +254,23 @@ def _walk(patterns, prefix: str = "", namespace: str | None = None):
 
 
 def project_routes() -> list[Route]:
-    """Every URL pattern of the project. The key is the route name, or the pattern where unnamed."""
     routes = []
     for pattern, name in _walk(get_resolver().url_patterns):
-        names = _CONVERTER_ARG.findall(pattern) + _REGEX_ARG.findall(pattern)
-        routes.append(Route(key=name or pattern, pattern=pattern, kwarg_names=tuple(dict.fromkeys(names))))
+        kwarg_names = _REGEX_ARG.findall(pattern) + _CONVERTER_ARG.findall(pattern)
+        routes.append(Route(key=name or pattern, pattern=pattern, name=name, kwarg_names=tuple(kwarg_names)))
     return routes
 
 
+def expected(route: Route) -> dict | None:
+    if route.key in ROUTES:
+        return ROUTES[route.key]
+    return ADMIN_MODELS.get(route.admin_model or "", {}).get(route.admin_action or "")
+
+
 def build_path(route: Route, values: dict) -> str:
-    path = _CONVERTER_ARG.sub(lambda m: str(values[m.group(1)]), route.pattern)
-    path = _REGEX_ARG.sub(lambda m: str(values[m.group(1)]), path)
-    path = path.replace("^", "").replace("$", "").replace("\\.", ".").replace("/?", "/")
-    return "/" + path
+    path = _REGEX_ARG.sub(lambda m: str(values[m.group(1)]), route.pattern)
+    path = _CONVERTER_ARG.sub(lambda m: str(values[m.group(1)]), path)
+    return "/" + path.replace("^", "").replace("$", "").replace("\\.", ".").replace("/?", "/")
 
 
 def outcome(response) -> int | str:
@@ -99,7 +288,7 @@ def outcome(response) -> int | str:
 
 @pytest.fixture
 def cast(world, mfa):
-    """The world of conftest plus one object of partner A for every kind a route can name."""
+    """The world of conftest, staff with TOTP, and one object of partner A per kind a route names."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from django.contrib.auth.models import Group
@@ -108,6 +297,7 @@ def cast(world, mfa):
     from prm.accounts.services import api_token_create
     from prm.audit.services import audit_record
     from prm.notifications.services import notify
+    from prm.sla.models import Deadline
 
     cache.clear()
     for role in STAFF_ROLES:
@@ -117,44 +307,60 @@ def cast(world, mfa):
     token, _raw = api_token_create(actor=admin_a, name="matrix")
     notification = notify(recipient=admin_a, kind="account.token_created", dedupe_key="matrix", params={"name": "m"})
     event = audit_record(actor=world["channel_manager"], action="partner.changed", obj=partner_a)
+    deadline = Deadline.objects.create(
+        kind="matrix.check",
+        content_type=ContentType.objects.get_for_model(partner_a),
+        object_id=partner_a.pk,
+        partner_id=partner_a.pk,
+        calendar=partner_a.program.calendar,
+        duration_seconds=3600,
+        started_at=timezone.now(),
+    )
     admin_objects = {
         "auth/group": Group.objects.get(name=StaffRole.CAM).pk,
         "account/emailaddress": EmailAddress.objects.get(user=admin_a).pk,
         "mfa/authenticator": Authenticator.objects.filter(user=world["cam_a"]).first().pk,
-        "audit/auditevent": event.pk,
         "accounts/user": admin_a.pk,
         "accounts/apitoken": token.pk,
         "notifications/notification": notification.pk,
+        "audit/auditevent": event.pk,
         "sla/businesscalendar": partner_a.program.calendar_id,
+        "sla/deadline": deadline.pk,
         "partners/program": partner_a.program_id,
         "partners/partner": partner_a.pk,
         "partners/membership": admin_a.membership.pk,
     }
-    return {
-        "world": world,
-        "admin_objects": admin_objects,
-        "values": {
-            "pk": partner_a.pk,
-            "format": "json",
-            "content_type_id": ContentType.objects.get_for_model(partner_a).pk,
-            "app_label": "partners",
-            "url": "no-such-page/",
-            "key": "no-such-key",
-            "uidb36": "1",
-            "id": admin_a.pk,
-        },
-        "route_values": {"notification_read": {"pk": notification.pk}},
+    values = {
+        "pk": partner_a.pk,
+        "format": "json",
+        "app_label": "partners",
+        "content_type_id": ContentType.objects.get_for_model(partner_a).pk,
+        "url": "no-such-page/",
+        "key": "no-such-key",
+        "uidb36": "1",
+        "id": admin_a.pk,
     }
+    route_values = {
+        "notification_read": {"pk": notification.pk},
+        "admin:view_on_site": {"object_id": partner_a.pk},
+    }
+    return {"world": world, "admin_objects": admin_objects, "values": values, "route_values": route_values}
 
 
 def route_path(route: Route, cast) -> str:
     values = dict(cast["values"])
+    if route.admin_model is not None and "object_id" in route.kwarg_names:
+        values["object_id"] = cast["admin_objects"][route.admin_model]
     values.update(cast["route_values"].get(route.key, {}))
-    if route.key == "admin:view_on_site":
-        values["object_id"] = cast["world"]["partner_a"].pk
-    elif "object_id" in route.kwarg_names:
-        values["object_id"] = cast["admin_objects"]["/".join(route.pattern.split("/")[1:3])]
-    return build_path(route, values)
+    path = build_path(route, values)
+    assert resolve(path).route.replace("^", "") == route.pattern.replace("^", ""), path
+    return path
+
+
+def request(client: Client, route: Route, path: str):
+    if route.key in POSTED:
+        return client.post(path, POSTED[route.key])
+    return client.get(path)
 
 
 def client_for(role: str, cast) -> Client:
@@ -162,3 +368,58 @@ def client_for(role: str, cast) -> Client:
     if role != "anonymous":
         client.force_login(cast["world"][role])
     return client
+
+
+ALL_ROUTES = project_routes()
+
+
+def test_every_route_has_an_expected_outcome_for_every_role():
+    missing = [route.pattern for route in ALL_ROUTES if expected(route) is None]
+    assert not missing, f"Routes missing from the authorization matrix: {missing}"
+    for route in ALL_ROUTES:
+        assert set(expected(route)) == set(ROLES), route.key
+
+
+def test_the_matrix_lists_no_route_that_no_longer_exists():
+    keys = {route.key for route in ALL_ROUTES}
+    assert not set(ROUTES) - keys, f"Stale matrix entries: {sorted(set(ROUTES) - keys)}"
+    admin_pages = {(route.admin_model, route.admin_action) for route in ALL_ROUTES if route.admin_model}
+    stale = [
+        (model, action)
+        for model, actions in ADMIN_MODELS.items()
+        for action in actions
+        if (model, action) not in admin_pages
+    ]
+    assert not stale, f"Stale admin entries: {stale}"
+
+
+def test_partner_users_never_reach_the_admin():
+    for route in ALL_ROUTES:
+        if route.pattern.startswith("admin/"):
+            for role in PARTNER_ROLES:
+                assert expected(route)[role] != 200, (route.key, role)
+
+
+@pytest.mark.parametrize("route", ALL_ROUTES, ids=[route.pattern or "/" for route in ALL_ROUTES])
+def test_route_answers_each_role_as_the_matrix_says(route, cast):
+    want = expected(route)
+    assert want is not None, f"{route.pattern} has no row in the matrix"
+    path = route_path(route, cast)
+    got = {role: outcome(request(client_for(role, cast), route, path)) for role in ROLES}
+    wrong = {role: f"expected {want[role]}, got {got[role]}" for role in ROLES if got[role] != want[role]}
+    assert not wrong, f"{path}: {wrong}"
+
+
+@pytest.mark.parametrize(
+    "route",
+    [route for route in ALL_ROUTES if route.pattern.startswith(("admin/", "staff/"))],
+    ids=lambda route: route.pattern,
+)
+def test_staff_without_mfa_are_sent_to_set_it_up(route, cast):
+    from allauth.mfa.models import Authenticator
+
+    staff = cast["world"]["channel_manager"]
+    Authenticator.objects.filter(user=staff).delete()
+    path = route_path(route, cast)
+    response = request(client_for("channel_manager", cast), route, path)
+    assert outcome(response) == MFA_SETUP, path

@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
 from prm.tenancy import is_vendor_staff
 
@@ -22,8 +23,10 @@ class SessionTimeoutMiddleware:
             last = request.session.get("prm_seen", now)
             if now - last > settings.SESSION_IDLE_TIMEOUT or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
-            elif now - last >= 60 or "prm_seen" not in request.session:
-                # Write at most once a minute to keep requests cheap.
+            elif "prm_seen" not in request.session or (
+                now - last >= 60 and not request.headers.get("X-Background-Poll")
+            ):
+                # Write at most once a minute to keep requests cheap; a background poll is no activity.
                 request.session["prm_seen"] = now
         return self.get_response(request)
 
@@ -55,10 +58,12 @@ def staff_needs_mfa(user) -> bool:
 class StaffMfaRequiredMiddleware:
     """Vendor staff must set up MFA before they reach the admin or the staff pages."""
 
+    protected_prefixes = ("/admin/", "/staff/")
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/admin/") and staff_needs_mfa(request.user):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+        if request.path.startswith(self.protected_prefixes) and staff_needs_mfa(request.user):
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

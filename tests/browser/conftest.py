@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -28,21 +27,6 @@ def browser():
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             yield chromium
             chromium.close()
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Every request of the live server comes from 127.0.0.1 and user ids repeat between runs, so
-    allauth's login and MFA counters left in Redis by earlier tests would throttle these ones."""
-    client = cache._cache.get_client(write=True)
-    stale = list(client.scan_iter(match=cache.make_key("allauth:rl:*")))
-    if stale:
-        client.delete(*stale)
 
 
 @pytest.fixture

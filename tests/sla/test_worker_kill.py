@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 from celery import Celery
@@ -29,14 +29,9 @@ SWEEP_KWARGS = {"batch_size": 5, "max_batches": 100}  # commits every five deadl
 
 
 def database_url() -> str:
-    """The URL of pytest's test database, for the worker processes."""
-    db = settings.DATABASES["default"]
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{credentials}@{host}:{port}/{quote(db['NAME'], safe='')}"
+    """The URL of pytest's test database, for the worker processes (same server, test name)."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + quote(settings.DATABASES["default"]["NAME"], safe="")))
 
 
 class Worker:

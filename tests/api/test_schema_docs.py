@@ -1,0 +1,45 @@
+"""The OpenAPI schema and the browsable docs, served without any CDN."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+
+@pytest.mark.parametrize("role", ["partner_a_admin", "channel_manager"])
+def test_schema_answers_for_a_signed_in_user(client, world, role):
+    client.force_login(world[role])
+    response = client.get(reverse("api_schema"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.startswith("openapi: 3")
+    for path in ("/api/v1/me/", "/api/v1/partners/", "/api/v1/partners/{id}/"):
+        assert f"  {path}:" in body
+
+
+def test_schema_documents_the_bearer_token(client, world):
+    client.force_login(world["partner_a_admin"])
+    response = client.get(reverse("api_schema"), {"format": "json"})
+    schemes = response.json()["components"]["securitySchemes"]
+    assert any(scheme.get("scheme", "").lower() == "bearer" for scheme in schemes.values())
+
+
+def test_schema_and_docs_need_a_signed_in_user(client, db):
+    assert client.get(reverse("api_schema")).status_code == 401
+    assert client.get(reverse("api_docs")).status_code == 401
+
+
+def test_docs_load_their_assets_locally(client, world):
+    client.force_login(world["partner_a_admin"])
+    response = client.get(reverse("api_docs"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for cdn in ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis"):
+        assert cdn not in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert finders.find(asset.removeprefix("/static/")), asset
+    assert not re.search(r"https?://", html.replace(reverse("api_schema"), ""))
