@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from prm.admin import ReadOnlyModelAdmin
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     list_display = ("at", "actor_label", "action", "object_repr", "from_state", "to_state", "ip")
     list_filter = ("action", "content_type")
     search_fields = ("actor_label", "object_repr", "reason", "action")
@@ -13,15 +15,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return AuditEvent.objects.visible_to(request.user).select_related("content_type")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditTrailAdminMixin:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
 
 from .models import BusinessCalendar, Deadline, Holiday
@@ -17,7 +18,7 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
+class DeadlineAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
     """Read-only and scoped to the staff user's partners: deadlines change only through prm.sla.services."""
 
     list_display = (
@@ -43,12 +44,3 @@ class DeadlineAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,16 +9,9 @@ from rest_framework import mixins
 from partners.selectors import partners_visible
 from prm.api import ScopedViewSet
 from tests.factories import PartnerFactory, partner_user
+from tests.scope import VISIBLE_PARTNERS
 
-VISIBLE = {
-    "partner_a_admin": {"partner_a"},
-    "partner_a_sales": {"partner_a"},
-    "partner_b_user": {"partner_b"},
-    "cam_a": {"partner_a"},
-    "cam_other": {"partner_b"},
-    "channel_manager": {"partner_a", "partner_b"},
-    "executive": {"partner_a", "partner_b"},
-}
+VISIBLE = VISIBLE_PARTNERS
 
 
 @pytest.mark.parametrize("role", sorted(VISIBLE))

@@ -10,16 +10,9 @@ from partners.services import partner_assign_cam, partner_set_active, partner_un
 from prm.audit.models import AuditEvent
 from prm.tenancy import get_visible_or_404, membership_of, sees_all_partners
 from tests.factories import UserFactory, staff_user
+from tests.scope import VISIBLE_PARTNERS
 
-VISIBLE = {
-    "partner_a_admin": {"partner_a"},
-    "partner_a_sales": {"partner_a"},
-    "partner_b_user": {"partner_b"},
-    "cam_a": {"partner_a"},
-    "cam_other": {"partner_b"},
-    "channel_manager": {"partner_a", "partner_b"},
-    "executive": {"partner_a", "partner_b"},
-}
+VISIBLE = VISIBLE_PARTNERS
 
 
 def visible_partners(world, user) -> set[str]:
