@@ -17,7 +17,13 @@ class Notification(models.Model):
     Celery task, or by the outbox sweeper when the broker or the worker was down.
     """
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # A user (email + in-app bell), or, for people without an account yet (applicants), an
+    # email address and a language.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    to_email = models.EmailField(blank=True)
+    language = models.CharField(max_length=10, blank=True)
     kind = models.CharField(_("kind"), max_length=64)
     dedupe_key = models.CharField(max_length=200, unique=True)
     params = models.JSONField(default=dict, blank=True)
@@ -32,6 +38,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(to_email=""), name="notification_has_address"
+            )
+        ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(

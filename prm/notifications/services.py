@@ -17,17 +17,36 @@ SWEEP_BATCH_SIZE = 200
 SWEEP_GRACE_SECONDS = 30
 
 
-def notify(*, recipient, kind: str, dedupe_key: str, params: dict | None = None, url: str = "") -> Notification:
+def notify(
+    *,
+    recipient=None,
+    kind: str,
+    dedupe_key: str,
+    params: dict | None = None,
+    url: str = "",
+    to_email: str = "",
+    language: str = "",
+) -> Notification:
     """Write the outbox row in the caller's transaction and schedule its delivery after commit.
 
     The row commits or rolls back with the change it reports. The same dedupe_key never makes
-    two notifications: the existing one is returned and nothing is sent again.
+    two notifications: the existing one is returned and nothing is sent again. Someone without
+    an account (an applicant) is notified by ``to_email`` and ``language`` instead of ``recipient``.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must be called inside the transaction of the change it reports.")
+    if recipient is None and not to_email:
+        raise ValueError("notify() needs a recipient or an email address.")
     notification, created = Notification.objects.get_or_create(
         dedupe_key=dedupe_key,
-        defaults={"recipient": recipient, "kind": kind, "params": params or {}, "url": url},
+        defaults={
+            "recipient": recipient,
+            "to_email": to_email,
+            "language": language,
+            "kind": kind,
+            "params": params or {},
+            "url": url,
+        },
     )
     if created:
         transaction.on_commit(partial(enqueue_delivery, notification.pk))
@@ -52,7 +71,8 @@ def wants_email(user, kind: str) -> bool:
 def _render_email(notification: Notification) -> tuple[str, str]:
     """Subject and body in the recipient's language."""
     user = notification.recipient
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    language = (user.language if user else notification.language) or settings.LANGUAGE_CODE
+    with translation.override(language):
         subject = " ".join(notification.subject().split())
         body = notification.body()
     if notification.url:
@@ -78,14 +98,15 @@ def notification_deliver(*, notification_id: int) -> str | None:
         if notification is None:
             return None
         user = notification.recipient
-        if not (user.is_active and user.email and wants_email(user, notification.kind)):
+        address = user.email if user else notification.to_email
+        if user is not None and not (user.is_active and user.email and wants_email(user, notification.kind)):
             notification.email_status = EmailStatus.SKIPPED
             notification.save(update_fields=["email_status"])
             return notification.email_status
         notification.email_attempts += 1
         try:
             subject, body = _render_email(notification)
-            send_mail(subject, body, None, [user.email])
+            send_mail(subject, body, None, [address])
         except Exception:
             logger.exception(
                 "Email of notification %s failed (attempt %s).", notification.pk, notification.email_attempts
