@@ -1,13 +1,25 @@
+import csv
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef
+from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from prm.accounts.services import ServiceError
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.tenancy import sees_all_partners
 
 from . import services
-from .models import Membership, Partner, Program, Tier
+from .models import Membership, Partner, PartnerUserObjectPermission, Program, Tier
 
 
 class TierInline(admin.TabularInline):
@@ -21,24 +33,95 @@ class ProgramAdmin(admin.ModelAdmin):
     inlines = [TierInline]
 
 
+class CamFilter(admin.SimpleListFilter):
+    """Partners by their channel account manager (the guardian grant), or with none."""
+
+    title = _("channel account manager")
+    parameter_name = "cam"
+
+    def lookups(self, request, model_admin):
+        visible = model_admin.get_queryset(request).values("pk")
+        grants = PartnerUserObjectPermission.objects.filter(
+            permission__codename="manage_partner", content_object_id__in=visible
+        ).values("user_id")
+        users = get_user_model().objects.filter(pk__in=grants).order_by("email")
+        return [("none", _("None assigned")), *((str(user.pk), user.get_full_name() or user.email) for user in users)]
+
+    def queryset(self, request, queryset):
+        grants = PartnerUserObjectPermission.objects.filter(permission__codename="manage_partner")
+        value = self.value()
+        if value == "none":
+            return queryset.exclude(pk__in=grants.values("content_object_id"))
+        if value and value.isdigit():
+            return queryset.filter(pk__in=grants.filter(user_id=int(value)).values("content_object_id"))
+        return queryset
+
+
+class SetTierForm(forms.Form):
+    tier = forms.ModelChoiceField(label=_("New tier"), queryset=Tier.objects.none())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+    def __init__(self, *args, program_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        tiers = (
+            Tier.objects.filter(program_id__in=program_ids).select_related("program").order_by("program__name", "rank")
+        )
+        self.fields["tier"].queryset = tiers
+        several = len(set(program_ids)) > 1
+        self.fields["tier"].label_from_instance = lambda tier: (
+            f"{tier.program.name} · {tier.tr('name')}" if several else tier.tr("name")
+        )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_cell(value) -> str:
+    """Text that a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @admin.register(Partner)
 class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
     list_display = ("name", "country", "tier", "is_active", "created_at")
-    list_filter = ("is_active", "tier", "country")
     search_fields = ("name",)
     list_select_related = ("tier",)
-    readonly_fields = ("is_active",)
-    actions = ["deactivate", "activate"]
+    # The tier changes only through the "set tier" action (a reason, an audit event, a notification);
+    # the logo only through the company profile (checked and re-encoded).
+    readonly_fields = ("is_active", "tier", "logo_link")
+    exclude = ("logo",)
+    actions = ["set_tier", "export_csv", "deactivate", "activate"]
 
     def get_queryset(self, request):
         return Partner.objects.visible_to(request.user).select_related("tier")
 
+    def get_list_filter(self, request):
+        from .admin_onboarding import OnboardingStateFilter
+
+        return ("is_active", "tier", "country", CamFilter, OnboardingStateFilter)
+
     def has_add_permission(self, request):
         return super().has_add_permission(request) and sees_all_partners(request.user)
+
+    def has_set_tier_permission(self, request):
+        return request.user.has_perm("partners.set_tier")
+
+    @admin.display(description=_("logo"))
+    def logo_link(self, obj):
+        if not obj.logo:
+            return "—"
+        return format_html('<img src="{}" alt="" width="96">', reverse("partner_logo", args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
         from prm.audit.services import audit_record
 
+        from .recruitment import normalize_company_name, normalize_tax_id
+
+        obj.name_normalized = normalize_company_name(obj.name)
+        obj.tax_id_normalized = normalize_tax_id(obj.tax_id)
         super().save_model(request, obj, form, change)
         changed = ", ".join(form.changed_data)
         audit_record(
@@ -48,12 +131,103 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             reason=changed,
         )
 
-    @admin.action(description="Deactivate selected partners", permissions=["change"])
+    @admin.action(description=_("Set the tier of the selected partners"), permissions=["set_tier"])
+    def set_tier(self, request, queryset):
+        partners = list(queryset.select_related("tier"))
+        applying = "apply" in request.POST
+        form = SetTierForm(request.POST if applying else None, program_ids={p.program_id for p in partners})
+        if applying and form.is_valid():
+            changed = 0
+            for partner in partners:
+                try:
+                    services.partner_set_tier(
+                        actor=request.user,
+                        partner=partner,
+                        tier=form.cleaned_data["tier"],
+                        reason=form.cleaned_data["reason"],
+                    )
+                except ServiceError as error:
+                    self.message_user(request, f"{partner.name}: {error.message}", messages.ERROR)
+                else:
+                    changed += 1
+            if changed:
+                self.message_user(
+                    request,
+                    ngettext("%(count)d partner moved to %(tier)s.", "%(count)d partners moved to %(tier)s.", changed)
+                    % {"count": changed, "tier": form.cleaned_data["tier"]},
+                    messages.SUCCESS,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Set the tier"),
+            "opts": self.model._meta,
+            "partners": partners,
+            "form": form,
+            "select_across": request.POST.get("select_across", "0"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "partners/team/admin_set_tier.html", context)
+
+    @admin.action(description=_("Export the selected partners as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        """Streams one row per partner in scope; one query whatever the number of partners."""
+        from prm.audit.services import audit_record
+
+        from .onboarding import with_onboarding_counts
+
+        cams = (
+            PartnerUserObjectPermission.objects.filter(
+                content_object_id=OuterRef("pk"), permission__codename="manage_partner", user__is_active=True
+            )
+            .order_by("user__email")
+            .values("user__email")
+        )
+        rows = (
+            with_onboarding_counts(Partner.objects.visible_to(request.user).filter(pk__in=queryset.values("pk")))
+            .select_related("tier")
+            .annotate(cam_emails=ArraySubquery(cams))
+            .order_by("name", "pk")
+        )
+        audit_record(actor=request.user, action="partners.exported", reason="csv")
+        writer = csv.writer(_Echo())
+        header = [
+            _("name"),
+            _("country"),
+            _("tier"),
+            _("CAM emails"),
+            _("active"),
+            _("onboarding steps done"),
+            _("onboarding steps"),
+            _("created"),
+        ]
+
+        def lines():
+            yield writer.writerow([str(title) for title in header])
+            for partner in rows.iterator(chunk_size=500):
+                yield writer.writerow(
+                    [
+                        _csv_cell(partner.name),
+                        _csv_cell(partner.country),
+                        _csv_cell(partner.tier.name if partner.tier else ""),
+                        _csv_cell(" ".join(partner.cam_emails or [])),
+                        "yes" if partner.is_active else "no",
+                        partner.onboarding_done,
+                        partner.onboarding_total,
+                        partner.created_at.date().isoformat(),
+                    ]
+                )
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="partners.csv"'
+        return response
+
+    @admin.action(description=_("Deactivate selected partners"), permissions=["change"])
     def deactivate(self, request, queryset):
         for partner in queryset:
             services.partner_set_active(actor=request.user, partner=partner, active=False)
 
-    @admin.action(description="Activate selected partners", permissions=["change"])
+    @admin.action(description=_("Activate selected partners"), permissions=["change"])
     def activate(self, request, queryset):
         for partner in queryset:
             services.partner_set_active(actor=request.user, partner=partner, active=True)
@@ -101,8 +275,15 @@ class MembershipAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             raise PermissionDenied(str(error.message)) from error
 
     def delete_model(self, request, obj):
-        services.membership_remove(actor=request.user, membership=obj)
+        self.delete_queryset(request, [obj])
 
     def delete_queryset(self, request, queryset):
         for membership in queryset:
-            services.membership_remove(actor=request.user, membership=membership)
+            try:
+                services.membership_remove(actor=request.user, membership=membership)
+            except ServiceError as error:
+                messages.error(request, error.message)
+                raise PermissionDenied(str(error.message)) from error
+
+
+from . import admin_onboarding, admin_recruitment  # noqa: E402, F401

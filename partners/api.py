@@ -1,8 +1,30 @@
-from rest_framework import mixins, serializers
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from prm.api import ScopedViewSet
+from prm.tenancy import membership_of
 
-from .selectors import partners_visible
+from .invitations import invitation_create
+from .models import (
+    AddressKind,
+    CompanySize,
+    Industry,
+    Membership,
+    Partner,
+    PartnerRole,
+    Region,
+    SpokenLanguage,
+)
+from .selectors import partner_of, partners_visible
+from .selectors_team import member_status, team_members
+from .services import ADDRESS_FIELDS, partner_profile_update
 
 
 class PartnerSerializer(serializers.Serializer):
@@ -18,3 +40,171 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
     serializer_class = PartnerSerializer
     selector = staticmethod(partners_visible)
+
+
+# --- the caller's partner: /api/v1/partners/me/ and /api/v1/partners/me/users/ -----------------
+
+
+def _my_partner(request):
+    """The caller's partner and membership; 404 for vendor staff, who have no partner."""
+    partner = partner_of(request.user)
+    if partner is None:
+        raise Http404
+    return partner, membership_of(request.user)
+
+
+def _require_partner_admin(request, membership):
+    if membership.role != PartnerRole.ADMIN:
+        raise PermissionDenied(_("Only a partner admin can do this."))
+
+
+class AddressSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=AddressKind.choices, default=AddressKind.HEAD_OFFICE)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    state = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, help_text=_("ISO 3166 alpha-2 code, e.g. BR"))
+
+
+class MyPartnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    country = serializers.CharField()
+    tier = serializers.CharField(allow_null=True)
+    website = serializers.CharField()
+    email_domain = serializers.CharField()
+    tax_id = serializers.CharField()
+    description = serializers.CharField()
+    company_size = serializers.CharField()
+    regions = serializers.ListField(child=serializers.CharField())
+    industries = serializers.ListField(child=serializers.CharField())
+    languages = serializers.ListField(child=serializers.CharField())
+    specialties = serializers.ListField(child=serializers.IntegerField())
+    publish_in_locator = serializers.BooleanField()
+    logo_url = serializers.CharField(allow_null=True)
+    addresses = AddressSerializer(many=True)
+
+
+class MyPartnerUpdateSerializer(serializers.Serializer):
+    """Every field is optional: only those sent change. ``addresses``, when sent, is the full list."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    email_domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
+    tax_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    company_size = serializers.ChoiceField(choices=CompanySize.choices, required=False, allow_blank=True)
+    regions = serializers.ListField(child=serializers.ChoiceField(choices=Region.choices), required=False)
+    industries = serializers.ListField(child=serializers.ChoiceField(choices=Industry.choices), required=False)
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=SpokenLanguage.choices), required=False)
+    specialties = serializers.ListField(child=serializers.IntegerField(), required=False)
+    publish_in_locator = serializers.BooleanField(required=False)
+    addresses = AddressSerializer(many=True, required=False)
+    logo = serializers.FileField(required=False, help_text=_("PNG, JPEG or WebP (multipart upload)"))
+
+
+def _my_partner_data(partner) -> dict:
+    partner = Partner.objects.select_related("tier").prefetch_related("specialties", "addresses").get(pk=partner.pk)
+    return {
+        "id": partner.pk,
+        "name": partner.name,
+        "country": partner.country,
+        "tier": partner.tier.name if partner.tier else None,
+        "website": partner.website,
+        "email_domain": partner.email_domain,
+        "tax_id": partner.tax_id,
+        "description": partner.description,
+        "company_size": partner.company_size,
+        "regions": partner.regions,
+        "industries": partner.industries,
+        "languages": partner.languages,
+        "specialties": sorted(specialty.pk for specialty in partner.specialties.all()),
+        "publish_in_locator": partner.publish_in_locator,
+        "logo_url": reverse("partner_logo", args=[partner.pk]) if partner.logo else None,
+        "addresses": [
+            {"id": address.pk, **{field: getattr(address, field) for field in ADDRESS_FIELDS}}
+            for address in partner.addresses.all()
+        ],
+    }
+
+
+class MyPartnerView(APIView):
+    """The caller's company profile. PATCH (partner admins) changes the fields sent."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses=MyPartnerSerializer)
+    def get(self, request):
+        partner, _membership = _my_partner(request)
+        return Response(MyPartnerSerializer(_my_partner_data(partner)).data)
+
+    @extend_schema(request=MyPartnerUpdateSerializer, responses=MyPartnerSerializer)
+    def patch(self, request):
+        partner, membership = _my_partner(request)
+        _require_partner_admin(request, membership)
+        serializer = MyPartnerUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        addresses = data.pop("addresses", None)
+        logo = data.pop("logo", None)
+        partner_profile_update(actor=request.user, partner=partner, data=data, addresses=addresses, logo=logo)
+        return Response(MyPartnerSerializer(_my_partner_data(partner)).data)
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    user_id = serializers.IntegerField()
+    email = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.get_full_name")
+    role = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    last_login = serializers.DateTimeField(source="user.last_login", allow_null=True)
+    joined_at = serializers.DateTimeField(source="created_at")
+
+    def get_status(self, membership) -> str:
+        return member_status(membership)
+
+
+class InvitationRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=PartnerRole.choices)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField(source="user.email")
+    role = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+def my_team(user):
+    """Members of the user's own partner (none for anyone without one)."""
+    partner = partner_of(user)
+    if partner is None:
+        return Membership.objects.none()
+    return team_members(user, partner)
+
+
+class MyTeamViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """The caller's team. POST invites a colleague (partner admins)."""
+
+    serializer_class = TeamMemberSerializer
+    selector = staticmethod(my_team)
+
+    def list(self, request, *args, **kwargs):
+        _my_partner(request)
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=InvitationRequestSerializer, responses={201: InvitationSerializer})
+    def create(self, request, *args, **kwargs):
+        partner, membership = _my_partner(request)
+        _require_partner_admin(request, membership)
+        serializer = InvitationRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = invitation_create(actor=request.user, partner=partner, **serializer.validated_data)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)

@@ -24,6 +24,12 @@ class PartnersConfig(AppConfig):
         from prm.notifications.kinds import register_kind
 
         post_migrate.connect(_ensure_groups, sender=self)
+        from .recruitment import register as register_recruitment
+
+        register_recruitment()
+        from .onboarding import register as register_onboarding
+
+        register_onboarding()
         register_kind(
             "membership.role_changed",
             label=_("My role at my partner changes"),
@@ -31,3 +37,7 @@ class PartnersConfig(AppConfig):
             body=_("Your partner administrator changed your role in the partner portal to “{role}”."),
             prepare=_role_label,
         )
+        from . import invitations, services
+
+        invitations.register()
+        services.register()

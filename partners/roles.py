@@ -32,6 +32,7 @@ STAFF_ROLE_PERMISSIONS = {
         "view_user",
         "add_partner",
         "change_partner",
+        "set_tier",
         "add_membership",
         "change_membership",
         "delete_membership",
@@ -52,3 +53,50 @@ STAFF_ROLE_PERMISSIONS = {
     StaffRole.TRAINING: [*_VIEW, "view_all_partners"],
     StaffRole.EXECUTIVE: [*_VIEW, "view_auditevent", "view_all_partners", "view_deadline"],
 }
+
+# The partner agreement and the onboarding checklist: the channel manager writes the agreement and
+# the steps; the others read them, and the acceptances and progress of the partners they see.
+_ONBOARDING_VIEW = [
+    "view_agreementversion",
+    "view_onboardingstep",
+    "view_agreementacceptance",
+    "view_onboardingprogress",
+]
+STAFF_ROLE_PERMISSIONS[StaffRole.CHANNEL_MANAGER] += [
+    *_ONBOARDING_VIEW,
+    "add_agreementversion",
+    "change_agreementversion",
+    "delete_agreementversion",
+    "add_onboardingstep",
+    "change_onboardingstep",
+]
+for _role in (StaffRole.CAM, StaffRole.ACQUISITION, StaffRole.EXECUTIVE):
+    STAFF_ROLE_PERMISSIONS[_role] += _ONBOARDING_VIEW
+
+# Recruitment: channel acquisition reviews applications and keeps the criteria and questions;
+# the channel manager may do the same, and also keeps the program page, specialties and territories.
+_RECRUITMENT_REVIEW = [
+    "view_application",
+    "review_application",
+    "view_applicationcheck",
+    "view_criteriaitem",
+    "add_criteriaitem",
+    "change_criteriaitem",
+    "view_icpquestion",
+    "add_icpquestion",
+    "change_icpquestion",
+    "view_camterritory",
+]
+STAFF_ROLE_PERMISSIONS[StaffRole.ACQUISITION] += _RECRUITMENT_REVIEW
+STAFF_ROLE_PERMISSIONS[StaffRole.CHANNEL_MANAGER] += [
+    *_RECRUITMENT_REVIEW,
+    "view_programpage",
+    "change_programpage",
+    "view_specialty",
+    "add_specialty",
+    "change_specialty",
+    "add_camterritory",
+    "change_camterritory",
+    "delete_camterritory",
+]
+STAFF_ROLE_PERMISSIONS[StaffRole.MARKETING] += ["view_programpage", "change_programpage", "view_specialty"]

@@ -4,6 +4,7 @@ from django.db.models import Count
 from prm.tenancy import membership_of
 
 from .models import Partner, PartnerUserObjectPermission
+from .onboarding import with_onboarding_counts
 
 
 def partners_visible(user):
@@ -11,7 +12,8 @@ def partners_visible(user):
 
 
 def partners_with_counts(user):
-    return partners_visible(user).annotate(member_count=Count("memberships"))
+    """Partners with their number of users and their onboarding progress (done / total steps)."""
+    return with_onboarding_counts(partners_visible(user).annotate(member_count=Count("memberships")))
 
 
 def partner_of(user):

@@ -8,12 +8,16 @@ from prm.notifications.selectors import notifications_for
 from prm.tenancy import get_visible_or_404, is_vendor_staff, record_denied_access
 
 from .models import Partner
+from .onboarding import onboarding_state
 from .selectors import partner_cams, partner_of, partners_with_counts
+from .views_public import landing
 
 
-@login_required
 def home(request):
+    """The signed-in user's home; anonymous visitors get the program's public page."""
     user = request.user
+    if not user.is_authenticated:
+        return landing(request)
     partner = partner_of(user)
     if partner is not None:
         return render(
@@ -24,6 +28,7 @@ def home(request):
                 "membership": user._prm_membership,
                 "cams": list(partner_cams(partner)),
                 "notifications": list(notifications_for(user)[:5]),
+                "onboarding": onboarding_state(partner),
             },
         )
     if is_vendor_staff(user):
@@ -54,5 +59,6 @@ def staff_partner_detail(request, pk):
             "members": partner.memberships.select_related("user").order_by("user__email"),
             "cams": list(partner_cams(partner)),
             "audit_events": audit_events_for(partner)[:50],
+            "onboarding": onboarding_state(partner, viewer=request.user),
         },
     )

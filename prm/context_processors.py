@@ -3,12 +3,15 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from prm.notifications.selectors import unread_count
-from prm.tenancy import is_vendor_staff
+from prm.tenancy import is_vendor_staff, membership_of
 
 
 def _nav(request):
     user = request.user
     items = [(reverse("home"), _("Home"))]
+    if membership_of(user) is not None:
+        items.append((reverse("team"), _("Team")))
+        items.append((reverse("company_profile"), _("Company profile")))
     if is_vendor_staff(user):
         items.append((reverse("admin:index"), _("Admin")))
         items.append((reverse("api_docs"), _("API")))

@@ -4,7 +4,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from partners.api import PartnerViewSet
+from partners.api import MyPartnerView, MyTeamViewSet, PartnerViewSet
+from partners.api_applications import ApplicationViewSet
 from prm import views
 from prm.api import MeView
 
@@ -15,6 +16,7 @@ admin.site.site_header = "Partner Portal"
 router = DefaultRouter()
 router.include_root_view = False
 router.register("partners", PartnerViewSet, basename="partner")
+router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +25,13 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("notifications/", include("prm.notifications.urls")),
     path("api/v1/me/", MeView.as_view(), name="api_me"),
+    # Before the router: "me" is not a partner id.
+    path("api/v1/partners/me/", MyPartnerView.as_view(), name="api_partner_me"),
+    path(
+        "api/v1/partners/me/users/",
+        MyTeamViewSet.as_view({"get": "list", "post": "create"}),
+        name="api_partner_me_users",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

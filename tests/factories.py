@@ -78,3 +78,92 @@ def staff_user(role: str, *, partners=(), **kwargs) -> User:
     for partner in partners:
         assign_perm("partners.manage_partner", user, partner)
     return user
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class AgreementVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.AgreementVersion"
+
+    program = factory.SubFactory(ProgramFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    text_en = factory.LazyAttribute(lambda obj: f"Partner agreement, version {obj.version}.")
+    text_fr = factory.LazyAttribute(lambda obj: f"Contrat de partenariat, version {obj.version}.")
+    published_at = factory.LazyFunction(_now)
+
+
+class OnboardingStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.OnboardingStep"
+
+    program = factory.SubFactory(ProgramFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    kind = "manual"
+    title_en = factory.Sequence(lambda n: f"Step {n}")
+
+
+def _normalized_name(obj):
+    from partners.recruitment import normalize_company_name
+
+    return normalize_company_name(obj.company_name)
+
+
+def _normalized_tax_id(obj):
+    from partners.recruitment import normalize_tax_id
+
+    return normalize_tax_id(obj.tax_id)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application as stored by application_submit (review clock not started)."""
+
+    class Meta:
+        model = "partners.Application"
+
+    program = factory.SubFactory(ProgramFactory)
+    company_name = factory.Sequence(lambda n: f"Applicant Company {n}")
+    name_normalized = factory.LazyAttribute(_normalized_name)
+    email_domain = factory.Sequence(lambda n: f"applicant{n}.example")
+    country = "BR"
+    regions = factory.LazyFunction(lambda: ["latam"])
+    company_size = "10-49"
+    tax_id = ""
+    tax_id_normalized = factory.LazyAttribute(_normalized_tax_id)
+    contact_name = "Ana Souza"
+    contact_email = factory.LazyAttribute(lambda obj: f"ana@{obj.email_domain}")
+    contact_phone = "+55 11 91234-5678"
+
+
+class IcpQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.IcpQuestion"
+
+    program = factory.SubFactory(ProgramFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    text_en = factory.Sequence(lambda n: f"Question {n}?")
+
+
+class CriteriaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.CriteriaItem"
+
+    program = factory.SubFactory(ProgramFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    text_en = factory.Sequence(lambda n: f"Criterion {n}")
+
+
+class ProgramPageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.ProgramPage"
+
+    program = factory.SubFactory(ProgramFactory)
+    headline_en = "Grow with us"
+    mission_en = "Together we serve customers well."
+    value_proposition_en = "Deal protection, leads and funds."
+    welcome_en = "Welcome to the program."
+    welcome_author = "Eva Executive"

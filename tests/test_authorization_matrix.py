@@ -75,6 +75,12 @@ POSTED = {
     "language_set": {"language": "en"},
     "notification_read": {},
     "notification_read_all": {},
+    "team_invite": {},
+    "team_member_role": {"role": "sales"},
+    "team_member_deactivate": {},
+    "team_invitation_resend": {},
+    "team_invitation_revoke": {},
+    "staff_onboarding_tick": {},
 }
 
 ROUTES = {
@@ -116,10 +122,32 @@ ROUTES = {
     "mfa_generate_recovery_codes": signed_in(REDIRECT),
     "mfa_download_recovery_codes": signed_in(404),
     # Portal pages.
-    "home": signed_in(200),
+    "home": everyone(200),  # anonymous visitors get the public program page
     "staff_partner_detail": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
     "language_set": everyone(REDIRECT),
     "profile": signed_in(200),
+    # Recruitment: the public application form and its API.
+    "apply": everyone(200),
+    "apply_thanks": everyone(200),
+    "application-list": everyone(405),
+    "admin:partners_application_review": admin_row(403, 403, 405, 403),
+    # Agreement and onboarding checklist (no agreement version is published in the cast).
+    "agreement": row(LOGIN, 200, 200, 200, 403, 403, 403, 403),
+    "onboarding_content": row(LOGIN, 200, 200, 200, 403, 403, 403, 403),
+    "staff_onboarding_tick": row(LOGIN, 403, 403, 403, REDIRECT, 404, REDIRECT, REDIRECT),
+    # Team and company profile of the caller's partner (staff have none). The member in the path is
+    # partner A's sales user (role posted unchanged) or, for deactivation, partner A's admin (themselves).
+    "team": row(LOGIN, 200, 200, 200, 404, 404, 404, 404),
+    "team_invite": row(LOGIN, 400, 403, 400, 404, 404, 404, 404),
+    "team_member_role": row(LOGIN, REDIRECT, 403, 404, 404, 404, 404, 404),
+    "team_member_deactivate": row(LOGIN, 400, 403, 404, 404, 404, 404, 404),
+    "team_invitation_resend": row(LOGIN, REDIRECT, 403, 404, 404, 404, 404, 404),
+    "team_invitation_revoke": row(LOGIN, REDIRECT, 403, 404, 404, 404, 404, 404),
+    "invitation_accept": everyone(200),  # public; the path holds a valid link
+    "company_profile": row(LOGIN, 200, 200, 200, 404, 404, 404, 404),
+    "partner_logo": row(LOGIN, 200, 200, 404, 200, 404, 200, 200),
+    "api_partner_me": row(401, 200, 200, 200, 404, 404, 404, 404),
+    "api_partner_me_users": row(401, 200, 200, 200, 404, 404, 404, 404),
     # Notifications (the one named in the path belongs to partner A's admin).
     "notification_list": signed_in(200),
     "notification_count": signed_in(200),
@@ -210,6 +238,61 @@ ADMIN_MODELS = {
         "object": _OBJECT,
     },
 }
+ADMIN_MODELS.update(
+    {
+        "partners/agreementversion": {
+            "changelist": admin_staff(200),
+            "add": admin_row(403, 403, 200, 403),
+            "history": admin_staff(200),
+            "delete": admin_row(403, 403, 200, 403),
+            "change": admin_staff(200),
+            "object": _OBJECT,
+        },
+        "partners/onboardingstep": {
+            "changelist": admin_staff(200),
+            "add": admin_row(403, 403, 200, 403),
+            "history": admin_staff(200),
+            "delete": admin_staff(403),
+            "change": admin_staff(200),
+            "object": _OBJECT,
+        },
+        "partners/agreementacceptance": {
+            "changelist": admin_staff(200),
+            "add": admin_staff(403),
+            "history": _SCOPED_READ,
+            "delete": admin_staff(403),
+            "change": _SCOPED_READ,
+            "object": _OBJECT,
+        },
+        "partners/onboardingprogress": {
+            "changelist": admin_staff(200),
+            "add": admin_staff(403),
+            "history": _SCOPED_READ,
+            "delete": admin_staff(403),
+            "change": _SCOPED_READ,
+            "object": _OBJECT,
+        },
+    }
+)
+_MANAGER_ONLY = admin_row(403, 403, 200, 403)
+_MANAGER_CONFIGURES = {
+    "changelist": _MANAGER_ONLY,
+    "add": _MANAGER_ONLY,
+    "history": _MANAGER_ONLY,
+    "delete": admin_staff(403),
+    "change": _MANAGER_ONLY,
+    "object": _OBJECT,
+}
+ADMIN_MODELS.update(
+    {
+        "partners/application": {**_MANAGER_CONFIGURES, "add": admin_staff(403)},
+        "partners/programpage": {**_MANAGER_CONFIGURES, "add": admin_staff(403)},
+        "partners/icpquestion": _MANAGER_CONFIGURES,
+        "partners/criteriaitem": _MANAGER_CONFIGURES,
+        "partners/specialty": _MANAGER_CONFIGURES,
+        "partners/camterritory": {**_MANAGER_CONFIGURES, "delete": _MANAGER_ONLY},
+    }
+)
 _ADMIN_ACTIONS = ("changelist", "add", "history", "delete", "change")
 
 
@@ -287,7 +370,7 @@ def outcome(response) -> int | str:
 
 
 @pytest.fixture
-def cast(world, mfa):
+def cast(world, mfa, settings, tmp_path):
     """The world of conftest, staff with TOTP, and one object of partner A per kind a route names."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
@@ -316,7 +399,11 @@ def cast(world, mfa):
         duration_seconds=3600,
         started_at=timezone.now(),
     )
+    onboarding = _onboarding_objects(partner_a, admin_a)
+    recruitment = _recruitment_objects(partner_a, world["cam_a"])
     admin_objects = {
+        **onboarding["admin_objects"],
+        **recruitment["admin_objects"],
         "auth/group": Group.objects.get(name=StaffRole.CAM).pk,
         "account/emailaddress": EmailAddress.objects.get(user=admin_a).pk,
         "mfa/authenticator": Authenticator.objects.filter(user=world["cam_a"]).first().pk,
@@ -343,8 +430,80 @@ def cast(world, mfa):
     route_values = {
         "notification_read": {"pk": notification.pk},
         "admin:view_on_site": {"object_id": partner_a.pk},
+        **onboarding["route_values"],
+        **recruitment["route_values"],
+        **_team_objects(partner_a, admin_a, world["partner_a_sales"], settings, tmp_path),
     }
     return {"world": world, "admin_objects": admin_objects, "values": values, "route_values": route_values}
+
+
+def _onboarding_objects(partner, admin_user) -> dict:
+    """A draft agreement version (nobody is held by the agreement gate), a content and a manual step."""
+    from partners.models import AgreementAcceptance, OnboardingProgress, StepKind
+    from tests.factories import AgreementVersionFactory, OnboardingStepFactory
+
+    version = AgreementVersionFactory(program=partner.program, published_at=None)
+    acceptance = AgreementAcceptance.objects.create(partner=partner, version=version, user=admin_user)
+    content = OnboardingStepFactory(program=partner.program, kind=StepKind.CONTENT, body_en="Rules.")
+    manual = OnboardingStepFactory(program=partner.program, kind=StepKind.MANUAL)
+    progress = OnboardingProgress.objects.create(partner=partner, step=content, completed_by=admin_user)
+    return {
+        "admin_objects": {
+            "partners/agreementversion": version.pk,
+            "partners/onboardingstep": content.pk,
+            "partners/agreementacceptance": acceptance.pk,
+            "partners/onboardingprogress": progress.pk,
+        },
+        "route_values": {
+            "onboarding_content": {"step_id": content.pk},
+            "staff_onboarding_tick": {"step_id": manual.pk},
+        },
+    }
+
+
+def _team_objects(partner, admin_user, sales_user, settings, tmp_path) -> dict:
+    """An open invitation of partner A and its logo (stored under a temporary MEDIA_ROOT)."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from partners.invitations import invitation_create, invitation_token
+    from partners.services import partner_profile_update
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    invitation = invitation_create(actor=admin_user, partner=partner, email="invitee@partner-a.example", role="sales")
+    png = BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(png, format="PNG")
+    logo = SimpleUploadedFile("logo.png", png.getvalue())
+    partner_profile_update(actor=admin_user, partner=partner, data={}, logo=logo)
+    return {
+        "team_member_role": {"pk": sales_user.membership.pk},
+        "team_member_deactivate": {"pk": admin_user.membership.pk},
+        "team_invitation_resend": {"pk": invitation.pk},
+        "team_invitation_revoke": {"pk": invitation.pk},
+        "invitation_accept": {"token": invitation_token(invitation)},
+    }
+
+
+def _recruitment_objects(partner, cam) -> dict:
+    """The program's public page, an application to review and what configures the review."""
+    from partners.models import CamTerritory, Specialty
+    from tests.factories import ApplicationFactory, CriteriaItemFactory, IcpQuestionFactory, ProgramPageFactory
+
+    application = ApplicationFactory(program=partner.program)
+    territory = CamTerritory.objects.create(cam=cam, country="BR")
+    return {
+        "admin_objects": {
+            "partners/application": application.pk,
+            "partners/programpage": ProgramPageFactory(program=partner.program).pk,
+            "partners/icpquestion": IcpQuestionFactory(program=partner.program).pk,
+            "partners/criteriaitem": CriteriaItemFactory(program=partner.program).pk,
+            "partners/specialty": Specialty.objects.create(name_en="Security").pk,
+            "partners/camterritory": territory.pk,
+        },
+        "route_values": {"admin:partners_application_review": {"object_id": application.pk}},
+    }
 
 
 def route_path(route: Route, cast) -> str:

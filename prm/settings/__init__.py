@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "prm.accounts.middleware.StaffMfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "partners.middleware.AgreementGateMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -226,6 +227,11 @@ STORAGES = {
     },
 }
 
+# Uploaded files (partner logos) live outside the web root and are served only through scoped views.
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+LOGO_MAX_BYTES = env_int("LOGO_MAX_BYTES", 2 * 1024 * 1024)
+INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+
 # --- API ---------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -288,4 +294,3 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "prm.views.csrf_failure"
-FORMS_URLFIELD_ASSUME_HTTPS = True

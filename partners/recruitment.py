@@ -1,0 +1,936 @@
+"""Recruitment: applications to the partner program, their duplicates and their review.
+
+- Normalisation of company names (accents, punctuation and trailing legal forms dropped) and of
+  tax IDs (letters and digits only, upper case), used to find duplicates.
+- ``application_submit``: stores an application, tells the applicant it arrived and starts the
+  review clock (SLA kind ``application.review``: reminders to channel acquisition, escalation to
+  the channel managers on breach).
+- ``application_duplicates``: existing partners and open applications with the same company
+  email domain (never a free-mail domain), the same tax ID or a similar name (pg_trgm).
+- ``application_check_set``, ``application_approve``, ``application_reject``: the review.
+
+Countries are ISO 3166-1 alpha-2 codes from a compact list with translated names (the
+Americas, Europe and the main markets of the other regions), so that an applicant picks a
+name in their language and the stored code is always a known one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator
+from django.db import transaction
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower, NullIf, Trim, Upper
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from prm.accounts.services import ServiceError
+from prm.audit.services import audit_record
+from prm.notifications.services import notify
+from prm.sla.models import ACTIVE_STATES, Deadline
+
+from .models import (
+    APPLICATION_TRANSITIONS,
+    AgreementVersion,
+    Application,
+    ApplicationCheck,
+    ApplicationStatus,
+    CamTerritory,
+    CriteriaItem,
+    IcpQuestion,
+    Partner,
+    PartnerRole,
+    PartnerUserObjectPermission,
+    Tier,
+)
+from .roles import StaffRole
+
+REVIEW_KIND = "application.review"
+REVIEW_REMINDERS = (0.5, 0.8)
+SIMILAR_NAME_THRESHOLD = 0.4
+
+# --- Countries -------------------------------------------------------------------------------
+
+COUNTRIES = {
+    # The Americas
+    "AG": _("Antigua and Barbuda"),
+    "AR": _("Argentina"),
+    "BS": _("Bahamas"),
+    "BB": _("Barbados"),
+    "BZ": _("Belize"),
+    "BO": _("Bolivia"),
+    "BR": _("Brazil"),
+    "CA": _("Canada"),
+    "CL": _("Chile"),
+    "CO": _("Colombia"),
+    "CR": _("Costa Rica"),
+    "CU": _("Cuba"),
+    "DM": _("Dominica"),
+    "DO": _("Dominican Republic"),
+    "EC": _("Ecuador"),
+    "SV": _("El Salvador"),
+    "GD": _("Grenada"),
+    "GT": _("Guatemala"),
+    "GY": _("Guyana"),
+    "HT": _("Haiti"),
+    "HN": _("Honduras"),
+    "JM": _("Jamaica"),
+    "MX": _("Mexico"),
+    "NI": _("Nicaragua"),
+    "PA": _("Panama"),
+    "PY": _("Paraguay"),
+    "PE": _("Peru"),
+    "PR": _("Puerto Rico"),
+    "KN": _("Saint Kitts and Nevis"),
+    "LC": _("Saint Lucia"),
+    "VC": _("Saint Vincent and the Grenadines"),
+    "SR": _("Suriname"),
+    "TT": _("Trinidad and Tobago"),
+    "US": _("United States"),
+    "UY": _("Uruguay"),
+    "VE": _("Venezuela"),
+    # Europe
+    "AL": _("Albania"),
+    "AD": _("Andorra"),
+    "AT": _("Austria"),
+    "BY": _("Belarus"),
+    "BE": _("Belgium"),
+    "BA": _("Bosnia and Herzegovina"),
+    "BG": _("Bulgaria"),
+    "HR": _("Croatia"),
+    "CY": _("Cyprus"),
+    "CZ": _("Czechia"),
+    "DK": _("Denmark"),
+    "EE": _("Estonia"),
+    "FI": _("Finland"),
+    "FR": _("France"),
+    "DE": _("Germany"),
+    "GR": _("Greece"),
+    "HU": _("Hungary"),
+    "IS": _("Iceland"),
+    "IE": _("Ireland"),
+    "IT": _("Italy"),
+    "XK": _("Kosovo"),
+    "LV": _("Latvia"),
+    "LI": _("Liechtenstein"),
+    "LT": _("Lithuania"),
+    "LU": _("Luxembourg"),
+    "MT": _("Malta"),
+    "MD": _("Moldova"),
+    "MC": _("Monaco"),
+    "ME": _("Montenegro"),
+    "NL": _("Netherlands"),
+    "MK": _("North Macedonia"),
+    "NO": _("Norway"),
+    "PL": _("Poland"),
+    "PT": _("Portugal"),
+    "RO": _("Romania"),
+    "SM": _("San Marino"),
+    "RS": _("Serbia"),
+    "SK": _("Slovakia"),
+    "SI": _("Slovenia"),
+    "ES": _("Spain"),
+    "SE": _("Sweden"),
+    "CH": _("Switzerland"),
+    "TR": _("Türkiye"),
+    "UA": _("Ukraine"),
+    "GB": _("United Kingdom"),
+    # Main markets of the other regions
+    "AO": _("Angola"),
+    "AU": _("Australia"),
+    "CN": _("China"),
+    "EG": _("Egypt"),
+    "IN": _("India"),
+    "ID": _("Indonesia"),
+    "IL": _("Israel"),
+    "JP": _("Japan"),
+    "KE": _("Kenya"),
+    "MA": _("Morocco"),
+    "MZ": _("Mozambique"),
+    "NZ": _("New Zealand"),
+    "NG": _("Nigeria"),
+    "SA": _("Saudi Arabia"),
+    "SN": _("Senegal"),
+    "SG": _("Singapore"),
+    "ZA": _("South Africa"),
+    "KR": _("South Korea"),
+    "TN": _("Tunisia"),
+    "AE": _("United Arab Emirates"),
+}
+
+
+def _sort_key(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) pairs, sorted by the name in the active language."""
+    return sorted(((code, str(name)) for code, name in COUNTRIES.items()), key=lambda pair: _sort_key(pair[1]))
+
+
+def country_name(code: str) -> str:
+    name = COUNTRIES.get((code or "").upper())
+    return str(name) if name is not None else code
+
+
+# --- Normalisation ---------------------------------------------------------------------------
+
+# Trailing legal forms, compared after accents and punctuation are removed ("S.A." is "sa").
+LEGAL_SUFFIXES = frozenset(
+    {
+        "ab",
+        "ag",
+        "as",
+        "bv",
+        "cia",
+        "cie",
+        "co",
+        "corp",
+        "corporation",
+        "cv",
+        "eireli",
+        "epp",
+        "eurl",
+        "gmbh",
+        "inc",
+        "incorporated",
+        "kg",
+        "lda",
+        "limited",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "ltda",
+        "me",
+        "mei",
+        "nv",
+        "oy",
+        "plc",
+        "pte",
+        "pty",
+        "sa",
+        "sarl",
+        "sas",
+        "sasu",
+        "sl",
+        "slu",
+        "spa",
+        "srl",
+        "ug",
+    }
+)
+_JOINED = re.compile(r"[.'’`´]")
+_SEPARATORS = re.compile(r"[\W_]+")
+_TAX_ID_DROP = re.compile(r"[\W_]+")
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def normalize_company_name(name: str) -> str:
+    """'Solaris Integração Ltda.' -> 'solaris integracao': accents, punctuation and legal forms dropped."""
+    text = _strip_accents(name or "").casefold()
+    text = _SEPARATORS.sub(" ", _JOINED.sub("", text))
+    tokens = text.split()
+    while len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
+        tokens.pop()
+    return " ".join(tokens)[:200]
+
+
+def normalize_tax_id(value: str) -> str:
+    """'12.345.678/0001-90' -> '12345678000190': letters and digits only, upper case."""
+    return _TAX_ID_DROP.sub("", _strip_accents(value or "")).upper()[:40]
+
+
+# The same normalisation in SQL, for partners stored before their normalised name was kept.
+_ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöōőùúûüūůűųýÿźżžśšşţťŕřĺľ"
+_PLAIN = "aaaaaaaaacccdeeeeeeeeiiiiiinnnoooooooouuuuuuuuyyzzzsssttrrll"
+
+
+def _regexp_replace(expression, pattern: str, replacement: str):
+    return Func(expression, Value(pattern), Value(replacement), Value("g"), function="REGEXP_REPLACE")
+
+
+def normalized_name_sql(field: str):
+    """An SQL expression close to normalize_company_name() of a text column."""
+    text = Func(Lower(field), Value(_ACCENTED), Value(_PLAIN), function="TRANSLATE")
+    text = _regexp_replace(text, "[.'’`´]", "")
+    text = Trim(_regexp_replace(text, "[^[:alnum:]]+", " "))
+    suffixes = "|".join(sorted(LEGAL_SUFFIXES))
+    return _regexp_replace(text, f"( ({suffixes}))+$", "")
+
+
+def normalized_tax_id_sql(field: str):
+    return Upper(_regexp_replace(F(field), "[^[:alnum:]]+", ""))
+
+
+# --- Email domains -----------------------------------------------------------------------------
+
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "aol.com",
+        "bol.com.br",
+        "free.fr",
+        "gmail.com",
+        "googlemail.com",
+        "hotmail.com",
+        "icloud.com",
+        "ig.com.br",
+        "laposte.net",
+        "live.com",
+        "mac.com",
+        "me.com",
+        "msn.com",
+        "orange.fr",
+        "outlook.com",
+        "pm.me",
+        "proton.me",
+        "protonmail.com",
+        "sfr.fr",
+        "terra.com.br",
+        "uol.com.br",
+        "wanadoo.fr",
+        "web.de",
+        "yahoo.com",
+        "yandex.com",
+        "ymail.com",
+        "zoho.com",
+    }
+)
+# Free-mail providers present under many country domains (gmx.de, yahoo.com.br, hotmail.fr …).
+FREE_MAIL_FAMILIES = frozenset({"gmx", "hotmail", "live", "outlook", "yahoo", "protonmail", "yandex", "aol"})
+
+_DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+
+
+def is_free_mail_domain(domain: str) -> bool:
+    domain = (domain or "").strip().lower()
+    return domain in FREE_MAIL_DOMAINS or domain.split(".", 1)[0] in FREE_MAIL_FAMILIES
+
+
+def normalize_email_domain(value: str) -> str:
+    """'@Example.COM', 'https://www.example.com/' and 'ana@example.com' all give 'example.com'."""
+    text = (value or "").strip().lower()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = text.split("/", 1)[0].rsplit("@", 1)[-1].strip(".")
+    if text.startswith("www."):
+        text = text[4:]
+    try:
+        text = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        return text
+    return text
+
+
+def validate_email_domain(value: str) -> str:
+    """The normalised company email domain; ValidationError when it is none, or a free-mail one."""
+    domain = normalize_email_domain(value)
+    if not _DOMAIN.match(domain):
+        raise ValidationError(_("Enter your company's email domain, such as example.com."), code="invalid_domain")
+    if is_free_mail_domain(domain):
+        raise ValidationError(
+            _("%(domain)s is a free email service. Enter the email domain of your company."),
+            code="free_mail",
+            params={"domain": domain},
+        )
+    return domain
+
+
+_PHONE = re.compile(r"^\+?[0-9 ().\-/]+(?:\s*(?:ext\.?|x|#)\s*[0-9]{1,6})?$", re.IGNORECASE)
+
+
+def validate_phone(value: str) -> str:
+    text = " ".join((value or "").split())
+    main = re.split(r"(?i)\s*(?:ext\.?|x|#)\s*[0-9]", text, maxsplit=1)[0]
+    digits = sum(ch.isdigit() for ch in main)
+    if not _PHONE.match(text) or not 7 <= digits <= 15:
+        raise ValidationError(
+            _("Enter a phone number of 7 to 15 digits, for example +55 11 91234-5678."), code="invalid_phone"
+        )
+    return text
+
+
+# --- Rate limit ----------------------------------------------------------------------------------
+
+DEFAULT_APPLICATION_RATE = "10/hour"
+
+
+class ApplicationRateThrottle(SimpleRateThrottle):
+    """Submissions of applications per client IP, shared by the /apply/ form and the API.
+
+    The rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["applications"], 10 an hour by default.
+    """
+
+    scope = "applications"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or DEFAULT_APPLICATION_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+# --- Reads ---------------------------------------------------------------------------------------
+
+
+def agreement_current(program) -> AgreementVersion | None:
+    """The published agreement version in force: the highest version published until now."""
+    return (
+        AgreementVersion.objects.filter(program=program, published_at__isnull=False, published_at__lte=timezone.now())
+        .order_by("-version")
+        .first()
+    )
+
+
+def icp_questions(program):
+    return IcpQuestion.objects.filter(program=program, is_active=True).order_by("order", "id")
+
+
+def application_answers(application) -> list[tuple[str, str]]:
+    """(question text in the active language, answer) pairs of an application, in the questions' order."""
+    answers = application.icp_answers or {}
+    questions = IcpQuestion.objects.in_bulk([int(key) for key in answers if str(key).isdigit()])
+    rows = []
+    for key, answer in answers.items():
+        question = questions.get(int(key)) if str(key).isdigit() else None
+        if question is None:
+            rows.append(((1, 0, 0), str(_("(question removed)")), answer))
+        else:
+            rows.append(((0, question.order, question.pk), question.tr("text"), answer))
+    return [(text, answer) for _order, text, answer in sorted(rows, key=lambda row: row[0])]
+
+
+def application_checklist(application) -> list[dict]:
+    """The program's active minimum criteria with who ticked each one and when."""
+    checks = {check.item_id: check for check in application.checks.select_related("checked_by")}
+    return [
+        {"item": item, "check": checks.get(item.pk)}
+        for item in CriteriaItem.objects.filter(program_id=application.program_id, is_active=True).order_by(
+            "order", "id"
+        )
+    ]
+
+
+def review_deadline(application) -> Deadline | None:
+    return Deadline.objects.for_object(application, REVIEW_KIND).order_by("-started_at", "-pk").first()
+
+
+def staff_with_role(role: str):
+    return get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=role).distinct().order_by("pk")
+
+
+def cam_choices():
+    """Channel account managers a reviewer may assign to a new partner."""
+    return staff_with_role(StaffRole.CAM).order_by("first_name", "last_name", "email")
+
+
+def cam_for_country(country: str):
+    """Round-robin: among the active CAMs covering the country, the one with the fewest partners (ties: lowest id)."""
+    assigned = (
+        PartnerUserObjectPermission.objects.filter(
+            user=OuterRef("pk"), permission__codename="manage_partner", content_object__is_active=True
+        )
+        .order_by()
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    covering = CamTerritory.objects.filter(country=(country or "").upper()).values("cam_id")
+    return (
+        staff_with_role(StaffRole.CAM)
+        .filter(pk__in=covering)
+        .annotate(load=Coalesce(Subquery(assigned, output_field=IntegerField()), 0))
+        .order_by("load", "pk")
+        .first()
+    )
+
+
+# --- Duplicate detection -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    kind: str  # "email_domain", "tax_id" or "name"
+    score: float  # 1.0 for an identical domain or tax ID; the trigram similarity for names
+    target: object  # a Partner or an Application
+
+    KIND_LABELS = {
+        "email_domain": _("same email domain"),
+        "tax_id": _("same tax ID"),
+        "name": _("similar name"),
+    }
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.KIND_LABELS[self.kind])
+
+    @property
+    def is_partner(self) -> bool:
+        return isinstance(self.target, Partner)
+
+
+def _matches(rows, *, name: str, tax_id: str, domain: str, domain_of) -> list[DuplicateMatch]:
+    found = []
+    for row in rows:
+        if domain and domain_of(row):
+            found.append(DuplicateMatch("email_domain", 1.0, row))
+        if tax_id and row.norm_tax == tax_id:
+            found.append(DuplicateMatch("tax_id", 1.0, row))
+        if name and row.similarity is not None and row.similarity >= SIMILAR_NAME_THRESHOLD:
+            found.append(DuplicateMatch("name", round(float(row.similarity), 2), row))
+    return found
+
+
+def application_duplicates(application) -> list[DuplicateMatch]:
+    """Existing partners and other open applications that may be the same company.
+
+    Same company email domain (never a free-mail one: those say nothing about the company),
+    same normalised tax ID, or a normalised name with a trigram similarity of 0.4 or more.
+    Highest scores first; partners before applications on a tie.
+    """
+    name = application.name_normalized or normalize_company_name(application.company_name)
+    tax_id = application.tax_id_normalized or normalize_tax_id(application.tax_id)
+    domain = normalize_email_domain(application.email_domain)
+    if is_free_mail_domain(domain):
+        domain = ""
+
+    partners = Partner.objects.annotate(
+        norm_name=Coalesce(NullIf(F("name_normalized"), Value("")), normalized_name_sql("name")),
+        norm_tax=Coalesce(NullIf(F("tax_id_normalized"), Value("")), normalized_tax_id_sql("tax_id")),
+    ).annotate(similarity=TrigramSimilarity("norm_name", name or " "))
+    condition = Q(similarity__gte=SIMILAR_NAME_THRESHOLD) if name else Q(pk__in=[])
+    if tax_id:
+        condition |= Q(norm_tax=tax_id)
+    if domain:
+        from .models import Membership
+
+        partners = partners.annotate(
+            member_domain=Exists(Membership.objects.filter(partner=OuterRef("pk"), user__email__iendswith=f"@{domain}"))
+        )
+        condition |= Q(email_domain__iexact=domain) | Q(member_domain=True)
+    if application.partner_id:
+        partners = partners.exclude(pk=application.partner_id)
+    partner_rows = list(partners.filter(condition).order_by("pk")[:50])
+
+    applications = (
+        Application.objects.filter(status=ApplicationStatus.SUBMITTED)
+        .exclude(pk=application.pk)
+        .annotate(norm_tax=F("tax_id_normalized"), similarity=TrigramSimilarity("name_normalized", name or " "))
+    )
+    condition = Q(similarity__gte=SIMILAR_NAME_THRESHOLD) if name else Q(pk__in=[])
+    if tax_id:
+        condition |= Q(tax_id_normalized=tax_id)
+    if domain:
+        condition |= Q(email_domain__iexact=domain)
+    application_rows = list(applications.filter(condition).order_by("pk")[:50])
+
+    matches = _matches(
+        partner_rows,
+        name=name,
+        tax_id=tax_id,
+        domain=domain,
+        domain_of=lambda p: (p.email_domain or "").lower() == domain or p.member_domain,
+    ) + _matches(
+        application_rows,
+        name=name,
+        tax_id=tax_id,
+        domain=domain,
+        domain_of=lambda a: (a.email_domain or "").lower() == domain,
+    )
+    return sorted(matches, key=lambda match: (-match.score, not match.is_partner, match.kind, match.target.pk))
+
+
+# --- Writes ------------------------------------------------------------------------------------
+
+
+def working_seconds_per_day(calendar) -> int:
+    start = datetime.datetime.combine(datetime.date(2000, 1, 3), calendar.work_starts)
+    end = datetime.datetime.combine(datetime.date(2000, 1, 3), calendar.work_ends)
+    return int((end - start).total_seconds())
+
+
+def _require_reviewer(actor) -> None:
+    if not (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and actor.is_staff
+        and actor.has_perm("partners.review_application")
+    ):
+        raise PermissionDenied(_("You may not review applications."))
+
+
+def _lock(application) -> Application:
+    return Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+
+
+def _already_decided(application) -> ServiceError:
+    return ServiceError(
+        _("This application was already decided (%(status)s).")
+        % {"status": ApplicationStatus(application.status).label},
+        field="status",
+    )
+
+
+def _check_transition(application, to_state: str) -> None:
+    if to_state not in APPLICATION_TRANSITIONS[ApplicationStatus(application.status)]:
+        raise _already_decided(application)
+
+
+def _close_review_clock(*, actor, application) -> None:
+    from prm.sla.services import deadline_met
+
+    for deadline in Deadline.objects.for_object(application, REVIEW_KIND).filter(state__in=ACTIVE_STATES):
+        deadline_met(actor=actor, deadline=deadline)
+
+
+def application_submit(
+    *,
+    program,
+    company_name: str,
+    email_domain: str,
+    country: str,
+    company_size: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str,
+    website: str = "",
+    regions=(),
+    industries=(),
+    specialties=(),
+    tax_id: str = "",
+    icp_answers: dict | None = None,
+    accept_terms: bool = False,
+    language: str = "",
+    ip: str | None = None,
+    actor=None,
+) -> Application:
+    """Store an application, tell the applicant it arrived and start the review clock.
+
+    The rules of the form hold here too: a company email domain that is not free mail, a known
+    country, answers to the required questions, and the acceptance of the published terms.
+    """
+    company_name = " ".join((company_name or "").split())
+    if not normalize_company_name(company_name):
+        raise ServiceError(_("Enter the name of your company."), field="company_name")
+    try:
+        email_domain = validate_email_domain(email_domain)
+    except ValidationError as error:
+        raise ServiceError(error.messages[0], field="email_domain") from None
+    country = (country or "").upper()
+    if country not in COUNTRIES:
+        raise ServiceError(_("Choose your country from the list."), field="country")
+    try:
+        EmailValidator()(contact_email)
+    except ValidationError:
+        raise ServiceError(_("Enter a valid email address."), field="contact_email") from None
+    try:
+        contact_phone = validate_phone(contact_phone)
+    except ValidationError as error:
+        raise ServiceError(error.messages[0], field="contact_phone") from None
+    tax_id = (tax_id or "").strip()
+    if tax_id and not normalize_tax_id(tax_id):
+        raise ServiceError(_("A tax ID needs letters or digits."), field="tax_id")
+    answers = {str(key): str(value).strip() for key, value in (icp_answers or {}).items() if str(value).strip()}
+    questions = list(icp_questions(program))
+    for question in questions:
+        if question.required and not answers.get(str(question.pk)):
+            raise ServiceError(_("Answer this question."), field=f"icp_{question.pk}")
+    known = {str(question.pk) for question in questions}
+    answers = {key: value for key, value in answers.items() if key in known}
+    terms = agreement_current(program)
+    if terms is not None and not accept_terms:
+        raise ServiceError(_("Accept the program terms to apply."), field="accept_terms")
+    language = language or translation.get_language() or "en"
+
+    with transaction.atomic():
+        application = Application.objects.create(
+            program=program,
+            company_name=company_name,
+            name_normalized=normalize_company_name(company_name),
+            website=website or "",
+            email_domain=email_domain,
+            country=country,
+            regions=list(regions),
+            industries=list(industries),
+            company_size=company_size,
+            tax_id=tax_id,
+            tax_id_normalized=normalize_tax_id(tax_id),
+            contact_name=" ".join((contact_name or "").split()),
+            contact_email=contact_email.strip(),
+            contact_phone=contact_phone,
+            icp_answers=answers,
+            terms_version=terms,
+            language=language,
+            ip=ip,
+        )
+        if specialties:
+            application.specialties.set(specialties)
+        audit_record(
+            actor=actor,
+            action="application.submitted",
+            obj=application,
+            to_state=application.status,
+            ip=ip,
+            data={"terms_version": terms.version if terms else None},
+        )
+        notify(
+            to_email=application.contact_email,
+            language=language,
+            kind="application.received",
+            dedupe_key=f"application:{application.pk}:received",
+            params={"company": application.company_name, "days": program.application_review_days},
+        )
+        from prm.sla.services import deadline_start
+
+        deadline_start(
+            actor=actor,
+            obj=application,
+            kind=REVIEW_KIND,
+            calendar=program.calendar,
+            duration_seconds=program.application_review_days * working_seconds_per_day(program.calendar),
+            reminders=REVIEW_REMINDERS,
+        )
+    return application
+
+
+@transaction.atomic
+def application_check_set(*, actor, application, item, checked: bool) -> ApplicationCheck | None:
+    """Tick (or untick) one minimum criterion of an open application; a tick records who and when."""
+    _require_reviewer(actor)
+    application = _lock(application)
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise _already_decided(application)
+    if item.program_id != application.program_id or not item.is_active:
+        raise ServiceError(_("This criterion is not part of the program's checklist."), field="item")
+    existing = ApplicationCheck.objects.filter(application=application, item=item).first()
+    if checked and existing is None:
+        existing = ApplicationCheck.objects.create(application=application, item=item, checked_by=actor)
+        audit_record(
+            actor=actor,
+            action="application.criterion_ticked",
+            obj=application,
+            data={"item": item.pk},
+            reason=item.text_en,
+        )
+    elif not checked and existing is not None:
+        existing.delete()
+        existing = None
+        audit_record(
+            actor=actor,
+            action="application.criterion_unticked",
+            obj=application,
+            data={"item": item.pk},
+            reason=item.text_en,
+        )
+    return existing
+
+
+def _split_name(full_name: str) -> tuple[str, str]:
+    parts = (full_name or "").split()
+    if not parts:
+        return "", ""
+    return parts[0][:150], " ".join(parts[1:])[:150]
+
+
+@transaction.atomic
+def application_approve(*, actor, application, cam=None, reason: str = "") -> Application:
+    """Approve: the partner at the entry tier, its CAM, its admin's invitation and the onboarding.
+
+    One transaction; the application row is locked first, so a second approval (a double click,
+    a second reviewer) finds it decided and changes nothing.
+    """
+    from partners.invitations import invitation_create
+    from partners.onboarding import onboarding_start
+    from partners.services import partner_assign_cam
+
+    _require_reviewer(actor)
+    application = _lock(application)
+    _check_transition(application, ApplicationStatus.APPROVED)
+    entry_tier = Tier.objects.filter(program_id=application.program_id).order_by("rank").first()
+    partner = Partner.objects.create(
+        program_id=application.program_id,
+        name=application.company_name,
+        name_normalized=normalize_company_name(application.company_name),
+        country=application.country,
+        tier=entry_tier,
+        website=application.website,
+        email_domain=application.email_domain,
+        tax_id=application.tax_id,
+        tax_id_normalized=normalize_tax_id(application.tax_id),
+        company_size=application.company_size,
+        regions=list(application.regions),
+        industries=list(application.industries),
+    )
+    partner.specialties.set(application.specialties.all())
+    audit_record(
+        actor=actor,
+        action="partner.created",
+        obj=partner,
+        to_state="active",
+        data={"application": application.pk, "tier": entry_tier.pk if entry_tier else None},
+    )
+    cam = cam or cam_for_country(application.country)
+    if cam is not None:
+        partner_assign_cam(actor=actor, partner=partner, cam=cam)
+    first_name, last_name = _split_name(application.contact_name)
+    with translation.override(application.language or "en"):
+        invitation = invitation_create(
+            actor=actor,
+            partner=partner,
+            email=application.contact_email,
+            role=PartnerRole.ADMIN,
+            first_name=first_name,
+            last_name=last_name,
+        )
+    invited = getattr(invitation, "user", None)
+    if invited is not None and not invited.language:
+        type(invited).objects.filter(pk=invited.pk, language="").update(language=application.language or "")
+    from_state = application.status
+    application.status = ApplicationStatus.APPROVED
+    application.reviewed_by = actor
+    application.reviewed_at = timezone.now()
+    application.decision_reason = (reason or "").strip()
+    application.partner = partner
+    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "decision_reason", "partner"])
+    onboarding_start(partner=partner, actor=actor)
+    _close_review_clock(actor=actor, application=application)
+    audit_record(
+        actor=actor,
+        action="application.approved",
+        obj=application,
+        from_state=from_state,
+        to_state=application.status,
+        reason=application.decision_reason,
+        partner_id=partner.pk,
+        data={"partner": partner.pk, "cam": cam.email if cam is not None else None},
+    )
+    return application
+
+
+@transaction.atomic
+def application_reject(*, actor, application, reason: str) -> Application:
+    """Reject with a reason, which the applicant receives."""
+    _require_reviewer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Give the reason for the rejection: the applicant receives it."), field="reason")
+    application = _lock(application)
+    _check_transition(application, ApplicationStatus.REJECTED)
+    from_state = application.status
+    application.status = ApplicationStatus.REJECTED
+    application.reviewed_by = actor
+    application.reviewed_at = timezone.now()
+    application.decision_reason = reason
+    application.save(update_fields=["status", "reviewed_by", "reviewed_at", "decision_reason"])
+    _close_review_clock(actor=actor, application=application)
+    audit_record(
+        actor=actor,
+        action="application.rejected",
+        obj=application,
+        from_state=from_state,
+        to_state=application.status,
+        reason=reason,
+    )
+    notify(
+        to_email=application.contact_email,
+        language=application.language,
+        kind="application.rejected",
+        dedupe_key=f"application:{application.pk}:rejected",
+        params={"company": application.company_name, "reason": reason},
+    )
+    return application
+
+
+# --- The review clock ----------------------------------------------------------------------
+
+
+def _open_application(deadline) -> Application | None:
+    if deadline.content_type_id != ContentType.objects.get_for_model(Application).pk:
+        return None
+    return Application.objects.filter(pk=deadline.object_id, status=ApplicationStatus.SUBMITTED).first()
+
+
+def _admin_url(application) -> str:
+    return reverse("admin:partners_application_change", args=[application.pk])
+
+
+def review_reminder(deadline, fraction) -> None:
+    """Part of the review time has passed: every active channel acquisition user hears of it."""
+    application = _open_application(deadline)
+    if application is None:
+        return
+    for user in staff_with_role(StaffRole.ACQUISITION):
+        notify(
+            recipient=user,
+            kind="application.review_reminder",
+            dedupe_key=f"deadline:{deadline.pk}:reminder:{fraction}:{user.pk}",
+            params={"company": application.company_name, "percent": round(float(fraction) * 100)},
+            url=_admin_url(application),
+        )
+
+
+def review_breach(deadline) -> None:
+    """The review time ran out: the channel managers are told (escalation)."""
+    application = _open_application(deadline)
+    if application is None:
+        return
+    for user in staff_with_role(StaffRole.CHANNEL_MANAGER):
+        notify(
+            recipient=user,
+            kind="application.review_overdue",
+            dedupe_key=f"deadline:{deadline.pk}:breach:{user.pk}",
+            params={"company": application.company_name},
+            url=_admin_url(application),
+        )
+
+
+def register() -> None:
+    """Notification kinds and SLA handlers of recruitment; called from PartnersConfig.ready()."""
+    from prm.notifications.kinds import register_kind
+    from prm.sla.registry import register_handler
+
+    register_kind(
+        "application.received",
+        label=_("My application to the partner program arrived"),
+        subject=_("We received your application, {company}"),
+        body=_(
+            "Thank you for applying to our partner program. Our channel team reviews every "
+            "application within {days} business days and will write to you at this address."
+        ),
+    )
+    register_kind(
+        "application.rejected",
+        label=_("A decision on my application to the partner program"),
+        subject=_("Your application to the partner program, {company}"),
+        body=_(
+            "Thank you for your interest in our partner program. After review, we cannot accept "
+            "your application at this time.\n\nReason: {reason}"
+        ),
+    )
+    register_kind(
+        "application.review_reminder",
+        label=_("An application awaits review"),
+        subject=_("Application from {company} awaits review"),
+        body=_("{percent}% of the review time of the application from {company} has passed. Approve or reject it."),
+    )
+    register_kind(
+        "application.review_overdue",
+        label=_("An application was not reviewed in time"),
+        subject=_("Overdue: application from {company}"),
+        body=_("The review time of the application from {company} has run out and it is still undecided."),
+    )
+    register_handler(REVIEW_KIND, on_reminder=review_reminder, on_breach=review_breach)

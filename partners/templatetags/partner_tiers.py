@@ -1,0 +1,31 @@
+"""The partner home's "what it takes to reach the next tier" and money in the user's locale."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from partners.models import Program, Tier
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency):
+    """An amount with its currency code, grouped and rounded as the active language writes numbers."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    decimals = 0 if amount == amount.to_integral_value() else 2
+    value = number_format(amount, decimal_pos=decimals, force_grouping=True)
+    return _("%(currency)s %(amount)s") % {"currency": currency, "amount": value}
+
+
+@register.inclusion_tag("partners/team/_tier_progress.html")
+def tier_progress(partner):
+    current = partner.tier
+    tiers = Tier.objects.filter(program_id=partner.program_id).order_by("rank")
+    next_tier = tiers.filter(rank__gt=current.rank).first() if current else tiers.first()
+    currency = Program.objects.filter(pk=partner.program_id).values_list("currency", flat=True).first() or ""
+    return {"current": current, "next": next_tier, "currency": currency}
