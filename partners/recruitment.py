@@ -42,7 +42,6 @@ from prm.sla.models import ACTIVE_STATES, Deadline
 
 from .models import (
     APPLICATION_TRANSITIONS,
-    AgreementVersion,
     Application,
     ApplicationCheck,
     ApplicationStatus,
@@ -54,6 +53,7 @@ from .models import (
     PartnerUserObjectPermission,
     Tier,
 )
+from .onboarding import current_agreement
 from .roles import StaffRole
 
 REVIEW_KIND = "application.review"
@@ -386,15 +386,6 @@ class ApplicationRateThrottle(SimpleRateThrottle):
 # --- Reads ---------------------------------------------------------------------------------------
 
 
-def agreement_current(program) -> AgreementVersion | None:
-    """The published agreement version in force: the highest version published until now."""
-    return (
-        AgreementVersion.objects.filter(program=program, published_at__isnull=False, published_at__lte=timezone.now())
-        .order_by("-version")
-        .first()
-    )
-
-
 def icp_questions(program):
     return IcpQuestion.objects.filter(program=program, is_active=True).order_by("order", "id")
 
@@ -651,7 +642,7 @@ def application_submit(
             raise ServiceError(_("Answer this question."), field=f"icp_{question.pk}")
     known = {str(question.pk) for question in questions}
     answers = {key: value for key, value in answers.items() if key in known}
-    terms = agreement_current(program)
+    terms = current_agreement(program)
     if terms is not None and not accept_terms:
         raise ServiceError(_("Accept the program terms to apply."), field="accept_terms")
     language = language or translation.get_language() or "en"

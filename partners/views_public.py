@@ -11,9 +11,9 @@ from prm.accounts.services import ServiceError
 from prm.audit.services import client_ip
 
 from .models import CompanySize, Industry, ProgramPage, Region, Specialty, Tier
+from .onboarding import current_agreement
 from .recruitment import (
     ApplicationRateThrottle,
-    agreement_current,
     application_submit,
     country_choices,
     icp_questions,
@@ -75,7 +75,7 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.terms = agreement_current(program)
+        self.terms = current_agreement(program)
         self.questions = list(icp_questions(program))
         for question in self.questions:
             self.fields[self.question_field(question)] = forms.CharField(
