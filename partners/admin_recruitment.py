@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prm.accounts.services import ServiceError
+from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.sla.models import Deadline, DeadlineState
 
@@ -69,7 +70,7 @@ def _csv_cell(value) -> str:
 
 
 @admin.register(Application)
-class ApplicationAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
     change_form_template = "admin/partners/application/change_form.html"
     list_display = ("company_name", "country_display", "status", "created_at", "review_state", "review_due_at")
     list_filter = ("status", "country", ReviewDeadlineFilter)
@@ -123,15 +124,6 @@ class ApplicationAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("country"), ordering="country")
     def country_display(self, obj):

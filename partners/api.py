@@ -1,5 +1,3 @@
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -9,7 +7,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prm.api import ScopedViewSet
-from prm.tenancy import membership_of
 
 from .invitations import invitation_create
 from .models import (
@@ -22,7 +19,7 @@ from .models import (
     Region,
     SpokenLanguage,
 )
-from .selectors import partner_of, partners_visible
+from .selectors import my_partner_or_404, partner_of, partners_visible, require_partner_admin
 from .selectors_team import member_status, team_members
 from .services import ADDRESS_FIELDS, partner_profile_update
 
@@ -43,19 +40,6 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 
 
 # --- the caller's partner: /api/v1/partners/me/ and /api/v1/partners/me/users/ -----------------
-
-
-def _my_partner(request):
-    """The caller's partner and membership; 404 for vendor staff, who have no partner."""
-    partner = partner_of(request.user)
-    if partner is None:
-        raise Http404
-    return partner, membership_of(request.user)
-
-
-def _require_partner_admin(request, membership):
-    if membership.role != PartnerRole.ADMIN:
-        raise PermissionDenied(_("Only a partner admin can do this."))
 
 
 class AddressSerializer(serializers.Serializer):
@@ -138,13 +122,13 @@ class MyPartnerView(APIView):
 
     @extend_schema(responses=MyPartnerSerializer)
     def get(self, request):
-        partner, _membership = _my_partner(request)
+        partner, _membership = my_partner_or_404(request.user)
         return Response(MyPartnerSerializer(_my_partner_data(partner)).data)
 
     @extend_schema(request=MyPartnerUpdateSerializer, responses=MyPartnerSerializer)
     def patch(self, request):
-        partner, membership = _my_partner(request)
-        _require_partner_admin(request, membership)
+        partner, membership = my_partner_or_404(request.user)
+        require_partner_admin(request, membership)
         serializer = MyPartnerUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -197,13 +181,13 @@ class MyTeamViewSet(mixins.ListModelMixin, ScopedViewSet):
     selector = staticmethod(my_team)
 
     def list(self, request, *args, **kwargs):
-        _my_partner(request)
+        my_partner_or_404(request.user)
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=InvitationRequestSerializer, responses={201: InvitationSerializer})
     def create(self, request, *args, **kwargs):
-        partner, membership = _my_partner(request)
-        _require_partner_admin(request, membership)
+        partner, membership = my_partner_or_404(request.user)
+        require_partner_admin(request, membership)
         serializer = InvitationRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation = invitation_create(actor=request.user, partner=partner, **serializer.validated_data)

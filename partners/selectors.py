@@ -1,7 +1,10 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
-from prm.tenancy import membership_of
+from prm.tenancy import membership_of, record_denied_access
 
 from .models import Partner, PartnerUserObjectPermission
 from .onboarding import with_onboarding_counts
@@ -22,6 +25,21 @@ def partner_of(user):
     if membership is None or not membership.partner.is_active:
         return None
     return membership.partner
+
+
+def my_partner_or_404(user):
+    """The partner of a partner user and their membership; 404 for anyone else (staff have none)."""
+    partner = partner_of(user)
+    if partner is None:
+        raise Http404
+    return partner, membership_of(user)
+
+
+def require_partner_admin(request, membership) -> None:
+    """Only the partner's admins may act; anyone else is refused (and the refusal audited)."""
+    if membership.role != "admin":
+        record_denied_access(request.user, request.path)
+        raise PermissionDenied(_("Only a partner admin can do this."))
 
 
 def partner_cams(partner):

@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.forms import formset_factory
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prm.accounts.services import ServiceError
-from prm.tenancy import get_visible_or_404, membership_of, record_denied_access
+from prm.tenancy import get_visible_or_404
 
 from . import services
 from .invitations import InvitationUnusable, invitation_accept, invitation_create, invitation_for_token
@@ -34,7 +33,7 @@ from .models import (
     Specialty,
     SpokenLanguage,
 )
-from .selectors import partner_of
+from .selectors import my_partner_or_404, require_partner_admin
 from .selectors_team import MemberStatus, member_status, team_invitations, team_members
 
 LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -146,20 +145,6 @@ AddressFormSet = formset_factory(AddressForm, extra=1, can_delete=True, max_num=
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _my_partner(request):
-    """The partner of a partner user, and their membership; 404 for anyone else (staff have no partner)."""
-    partner = partner_of(request.user)
-    if partner is None:
-        raise Http404
-    return partner, membership_of(request.user)
-
-
-def _require_admin(request, membership):
-    if membership.role != PartnerRole.ADMIN:
-        record_denied_access(request.user, request.path)
-        raise PermissionDenied(_("Only a partner admin can do this."))
-
-
 def _render_team(request, partner, membership, *, invite_form=None, status=200):
     now = timezone.now()
     members = list(team_members(request.user, partner))
@@ -191,15 +176,15 @@ def _render_team(request, partner, membership, *, invite_form=None, status=200):
 @login_required
 @require_GET
 def team(request):
-    partner, membership = _my_partner(request)
+    partner, membership = my_partner_or_404(request.user)
     return _render_team(request, partner, membership)
 
 
 @login_required
 @require_POST
 def team_invite(request):
-    partner, membership = _my_partner(request)
-    _require_admin(request, membership)
+    partner, membership = my_partner_or_404(request.user)
+    require_partner_admin(request, membership)
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
@@ -224,7 +209,7 @@ def _invitation_days():
 
 def _team_action(request, action, success_message):
     """Runs a team service; a refused rule is shown on the team page (400), a success redirects."""
-    partner, membership = _my_partner(request)
+    partner, membership = my_partner_or_404(request.user)
     try:
         action()
     except ServiceError as error:
@@ -237,11 +222,11 @@ def _team_action(request, action, success_message):
 @login_required
 @require_POST
 def team_member_role(request, pk):
-    _my_partner(request)
+    my_partner_or_404(request.user)
     member = get_visible_or_404(Membership.objects.select_related("user", "partner"), request.user, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
-        partner, membership = _my_partner(request)
+        partner, membership = my_partner_or_404(request.user)
         messages.error(request, _("Choose a valid role."))
         return _render_team(request, partner, membership, status=400)
     role = form.cleaned_data["role"]
@@ -256,7 +241,7 @@ def team_member_role(request, pk):
 @login_required
 @require_POST
 def team_member_deactivate(request, pk):
-    _my_partner(request)
+    my_partner_or_404(request.user)
     member = get_visible_or_404(Membership.objects.select_related("user", "partner"), request.user, pk=pk)
     return _team_action(
         request,
@@ -269,7 +254,7 @@ def team_member_deactivate(request, pk):
 @login_required
 @require_POST
 def team_invitation_resend(request, pk):
-    _my_partner(request)
+    my_partner_or_404(request.user)
     invitation = get_visible_or_404(Invitation.objects.select_related("user", "partner"), request.user, pk=pk)
     return _team_action(
         request,
@@ -282,7 +267,7 @@ def team_invitation_resend(request, pk):
 @login_required
 @require_POST
 def team_invitation_revoke(request, pk):
-    _my_partner(request)
+    my_partner_or_404(request.user)
     invitation = get_visible_or_404(Invitation.objects.select_related("user", "partner"), request.user, pk=pk)
     return _team_action(
         request,
@@ -371,7 +356,7 @@ def _address_rows(formset) -> list[dict]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_profile(request):
-    partner, membership = _my_partner(request)
+    partner, membership = my_partner_or_404(request.user)
     partner = Partner.objects.visible_to(request.user).select_related("tier").get(pk=partner.pk)
     is_admin = membership.role == PartnerRole.ADMIN
     addresses = list(PartnerAddress.objects.visible_to(request.user).filter(partner=partner))
@@ -381,7 +366,7 @@ def company_profile(request):
         address.country_name = country_names.get(address.country, address.country)
     status = 200
     if request.method == "POST":
-        _require_admin(request, membership)
+        require_partner_admin(request, membership)
         form = ProfileForm(request.POST, request.FILES)
         formset = AddressFormSet(request.POST, prefix="addresses", form_kwargs={"countries": countries})
         status = 400
