@@ -916,6 +916,7 @@ def register() -> None:
         "application.review_reminder",
         label=_("An application awaits review"),
         subject=_("Application from {company} awaits review"),
+        # xgettext:no-python-format
         body=_("{percent}% of the review time of the application from {company} has passed. Approve or reject it."),
     )
     register_kind(
