@@ -231,7 +231,7 @@ def seed_demo() -> None:
     )
     tiers = {}
     for rank, (en, pt, fr), revenue, certified, deals, discount, mdf, weight in TIERS:
-        tiers[rank], _ = Tier.objects.get_or_create(
+        tiers[rank], _ = Tier.objects.update_or_create(
             program=program,
             rank=rank,
             defaults={
