@@ -69,7 +69,6 @@ def test_partner_admin_switches_to_portuguese_and_it_is_remembered(page, transac
     data = shot.read_bytes()
     assert data.startswith(PNG_SIGNATURE)
     assert len(data) > 1000
-    print(f"partner home screenshot: {shot}")
 
 
 def test_login_page_is_english_without_a_cookie(page, transactional_db):
