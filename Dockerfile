@@ -6,6 +6,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DEBUG=true DATABASE_URL=postgres://build/none REDIS_URL=redis://build python manage.py collectstatic --noinput
+RUN mkdir -p /data/media && chown portal /data/media
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "prm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -228,7 +228,8 @@ STORAGES = {
 }
 
 # Uploaded files (partner logos) live outside the web root and are served only through scoped views.
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Uploaded files (logos). Never served from a public URL: views check access and stream them.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 LOGO_MAX_BYTES = env_int("LOGO_MAX_BYTES", 2 * 1024 * 1024)
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 
