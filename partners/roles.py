@@ -100,3 +100,18 @@ STAFF_ROLE_PERMISSIONS[StaffRole.CHANNEL_MANAGER] += [
     "delete_camterritory",
 ]
 STAFF_ROLE_PERMISSIONS[StaffRole.MARKETING] += ["view_programpage", "change_programpage", "view_specialty"]
+
+# Deal registration: the CAM decides on the deals of their partners, the channel manager on all of
+# them and gives the second approval of large deals; both keep the catalogue and house accounts.
+_DEALS_VIEW = ["view_deal", "view_product", "view_houseaccount", "view_dealprogramsettings"]
+_DEALS_CATALOGUE = ["add_product", "change_product", "add_houseaccount", "change_houseaccount"]
+STAFF_ROLE_PERMISSIONS[StaffRole.CAM] += [*_DEALS_VIEW, "approve_deal"]
+STAFF_ROLE_PERMISSIONS[StaffRole.CHANNEL_MANAGER] += [
+    *_DEALS_VIEW,
+    *_DEALS_CATALOGUE,
+    "delete_houseaccount",
+    "change_dealprogramsettings",
+    "approve_deal",
+    "approve_deal_second",
+]
+STAFF_ROLE_PERMISSIONS[StaffRole.EXECUTIVE] += _DEALS_VIEW

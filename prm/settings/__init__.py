@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "prm.notifications",
     "prm.sla",
     "partners",
+    "deals",
 ]
 
 MIDDLEWARE = [

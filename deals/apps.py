@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DealsConfig(AppConfig):
+    name = "deals"
+    verbose_name = _("Deal registration")
+
+    def ready(self):
+        from .services import register
+
+        register()

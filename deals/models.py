@@ -1,0 +1,232 @@
+"""Deal registration: the product catalogue, house accounts, program settings and deals.
+
+Exclusivity: an approved deal protects its customer (``customer_key``) from ``approved_at`` until
+``protected_until``. Whether it protects at a given moment is computed from those dates
+(``Deal.objects.protecting(at)``), never from a flag. The database holds the guarantee: an
+exclusion constraint forbids two approved deals of the same customer key with overlapping
+protection ranges, so concurrent approvals cannot both commit. A deal closed as won or lost
+no longer protects its customer (the sale is over); only ``approved`` rows take part.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prm.i18n import TranslatedMixin
+from prm.tenancy import ScopedQuerySet
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Product(TranslatedMixin, models.Model):
+    """The staff-managed product catalogue (shared with leads)."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_pt_br = models.CharField(_("name (Portuguese, Brazil)"), max_length=200, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self):
+        return self.tr("name")
+
+
+class HouseAccount(models.Model):
+    """A customer reserved for direct sales: never open to partner registration."""
+
+    company_name = models.CharField(_("company name"), max_length=200)
+    name_normalized = models.CharField(max_length=200, editable=False, db_index=True)
+    email_domain = models.CharField(_("email domain"), max_length=253, blank=True, db_index=True)
+    tax_id = models.CharField(_("tax ID"), max_length=60, blank=True)
+    tax_id_normalized = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    country = models.CharField(_("country"), max_length=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company_name"]
+        verbose_name = _("house account")
+        verbose_name_plural = _("house accounts")
+        indexes = [GinIndex(name="houseaccount_name_trgm", fields=["name_normalized"], opclasses=["gin_trgm_ops"])]
+
+    def __str__(self):
+        return self.company_name
+
+
+class DealProgramSettings(models.Model):
+    """The deal registration rules of a program."""
+
+    program = models.OneToOneField("partners.Program", on_delete=models.CASCADE, related_name="deal_settings")
+    decision_days = models.PositiveSmallIntegerField(_("decision time (business days)"), default=2)
+    protection_days = models.PositiveSmallIntegerField(_("protection period (days)"), default=90)
+    extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=30)
+    max_extensions = models.PositiveSmallIntegerField(_("extensions allowed"), default=1)
+    second_approval_amount = models.DecimalField(
+        _("second approval above"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Deals above this amount also need a channel manager's approval. Empty: never."),
+    )
+    conflict_threshold = models.DecimalField(
+        _("name similarity for a conflict"), max_digits=3, decimal_places=2, default=Decimal("0.60")
+    )
+    auto_approve_on_breach = models.BooleanField(
+        _("approve automatically on breach when there is no conflict"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("deal registration settings")
+        verbose_name_plural = _("deal registration settings")
+
+    def __str__(self):
+        return str(self.program)
+
+
+class Currency(models.TextChoices):
+    BRL = "BRL", "BRL"
+    EUR = "EUR", "EUR"
+    USD = "USD", "USD"
+
+
+class DealStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    INFO_REQUESTED = "info_requested", _("more information requested")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    WON = "won", _("won")
+    LOST = "lost", _("lost")
+    EXPIRED = "expired", _("expired")
+
+
+# The only status changes a deal may make. Services consult it; anything else is an error.
+DEAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    DealStatus.DRAFT: frozenset({DealStatus.SUBMITTED}),
+    DealStatus.SUBMITTED: frozenset({DealStatus.INFO_REQUESTED, DealStatus.APPROVED, DealStatus.REJECTED}),
+    DealStatus.INFO_REQUESTED: frozenset({DealStatus.SUBMITTED, DealStatus.REJECTED}),
+    DealStatus.APPROVED: frozenset({DealStatus.WON, DealStatus.LOST, DealStatus.EXPIRED}),
+    DealStatus.REJECTED: frozenset(),
+    DealStatus.WON: frozenset(),
+    DealStatus.LOST: frozenset(),
+    DealStatus.EXPIRED: frozenset(),
+}
+
+OPEN_STATUSES = (DealStatus.SUBMITTED, DealStatus.INFO_REQUESTED)
+
+
+class DealQuerySet(ScopedQuerySet):
+    def protecting(self, at=None):
+        """Deals whose protection covers the moment ``at`` (now by default)."""
+        at = at or timezone.now()
+        return self.filter(status=DealStatus.APPROVED, approved_at__lte=at, protected_until__gt=at)
+
+    def open_or_protecting(self, at=None):
+        at = at or timezone.now()
+        return self.filter(
+            Q(status__in=OPEN_STATUSES) | Q(status=DealStatus.APPROVED, approved_at__lte=at, protected_until__gt=at)
+        )
+
+
+class Deal(models.Model):
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="deals")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    customer_company = models.CharField(_("customer company"), max_length=200)
+    customer_name_normalized = models.CharField(max_length=200, editable=False)
+    customer_email = models.EmailField(_("customer contact email"), blank=True)
+    customer_email_domain = models.CharField(max_length=253, blank=True, editable=False, db_index=True)
+    customer_tax_id = models.CharField(_("customer tax ID"), max_length=60, blank=True)
+    customer_tax_id_normalized = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    customer_country = models.CharField(_("customer country"), max_length=2)
+    customer_key = models.CharField(max_length=210, editable=False, db_index=True)
+    products = models.ManyToManyField(Product, blank=True, related_name="deals", verbose_name=_("products"))
+    amount = models.DecimalField(_("estimated amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=DealStatus.choices, default=DealStatus.DRAFT)
+    conflict_flag = models.BooleanField(_("conflict review"), default=False)
+    conflict_check_failed = models.BooleanField(_("conflict check failed"), default=False)
+    info_question = models.TextField(_("question to the partner"), blank=True)
+    info_answer = models.TextField(_("partner's answer"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    first_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    second_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    protected_until = models.DateTimeField(_("protected until"), null=True, blank=True)
+    extensions_used = models.PositiveSmallIntegerField(_("extensions used"), default=0)
+    extension_requested_at = models.DateTimeField(_("extension requested"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    final_amount = models.DecimalField(_("final amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    closed_on = models.DateField(_("close date"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("deal registration")
+        verbose_name_plural = _("deal registrations")
+        permissions = [
+            ("approve_deal", _("Approve or reject deal registrations of partners in scope")),
+            ("approve_deal_second", _("Give the second approval of large deal registrations")),
+        ]
+        indexes = [
+            GinIndex(name="deal_customer_name_trgm", fields=["customer_name_normalized"], opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["partner", "status"], name="deal_partner_status"),
+            models.Index(fields=["status", "customer_country"], name="deal_status_country"),
+        ]
+        constraints = [
+            ExclusionConstraint(
+                name="deal_one_protection_per_customer",
+                expressions=[
+                    ("customer_key", RangeOperators.EQUAL),
+                    (TsTzRange(F("approved_at"), F("protected_until")), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status="approved"),
+                violation_error_message=_("Another registration already protects this customer."),
+            ),
+            models.CheckConstraint(
+                name="deal_approved_has_protection",
+                condition=~Q(status="approved") | Q(approved_at__isnull=False, protected_until__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_company} ({self.get_status_display()})"
+
+    @property
+    def awaiting_second_approval(self) -> bool:
+        return self.status in OPEN_STATUSES and self.first_approver_id is not None
+
+    def is_protecting(self, at=None) -> bool:
+        at = at or timezone.now()
+        return (
+            self.status == DealStatus.APPROVED
+            and self.approved_at is not None
+            and self.approved_at <= at < self.protected_until
+        )

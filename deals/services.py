@@ -1,0 +1,750 @@
+"""Writes of deal registration: drafts, submission with conflict check, decision, protection, closing.
+
+Clocks (platform SLA engine):
+- ``deal.decision``: the decision is due ``decision_days`` business days after submission;
+  reminders at 50% and 80% to the partner's CAMs; on breach the channel managers and the
+  partner's users are told, and with ``auto_approve_on_breach`` a deal without conflict is
+  approved. Requesting information pauses it; the answer resumes it.
+- ``deal.protection``: runs on the program's business calendar from approval until the first
+  business moment after ``protected_until`` (protection is in calendar days; the engine counts
+  business time, so the duration is the business time between the two dates plus one second).
+  Its reminders sit at the business-time fractions matching 14 and 3 calendar days before the
+  end; its breach expires the deal. The customer is free from ``protected_until`` on in any case:
+  protection is computed from the dates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import PartnerUserObjectPermission
+from partners.recruitment import (
+    COUNTRIES,
+    normalize_company_name,
+    normalize_email_domain,
+    normalize_tax_id,
+    staff_with_role,
+    working_seconds_per_day,
+)
+from partners.roles import StaffRole
+from prm.accounts.services import ServiceError
+from prm.audit.services import audit_record
+from prm.notifications.services import notify
+from prm.sla.calendar import Schedule, business_seconds_between
+from prm.sla.models import ACTIVE_STATES, Deadline
+from prm.tenancy import membership_of, partner_scope_q
+
+from .models import DEAL_TRANSITIONS, OPEN_STATUSES, Currency, Deal, DealStatus, HouseAccount
+from .selectors import deal_conflicts, program_settings
+
+logger = logging.getLogger(__name__)
+
+DECISION_KIND = "deal.decision"
+DECISION_REMINDERS = (0.5, 0.8)
+PROTECTION_KIND = "deal.protection"
+PROTECTION_REMINDER_DAYS = (14, 3)
+
+_DRAFT_FIELDS = (
+    "customer_company",
+    "customer_email",
+    "customer_tax_id",
+    "customer_country",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "notes",
+)
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+
+def _require_member(actor, partner_id: int) -> None:
+    membership = membership_of(actor)
+    if membership is None or membership.partner_id != partner_id or not membership.partner.is_active:
+        raise PermissionDenied(_("You may not register deals for this partner."))
+
+
+def _in_scope(actor, partner_id: int) -> bool:
+    from partners.models import Partner
+
+    return Partner.objects.filter(partner_scope_q(actor, "pk"), pk=partner_id).exists()
+
+
+def _require_approver(actor, deal: Deal) -> None:
+    if not (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and actor.is_active
+        and actor.is_staff
+        and actor.has_perm("deals.approve_deal")
+        and _in_scope(actor, deal.partner_id)
+    ):
+        raise PermissionDenied(_("You may not decide on the deal registrations of this partner."))
+
+
+def _check_transition(deal: Deal, to_status: str) -> None:
+    if to_status not in DEAL_TRANSITIONS[DealStatus(deal.status)]:
+        raise ServiceError(
+            _("A deal registration that is %(current)s cannot become %(target)s.")
+            % {"current": DealStatus(deal.status).label, "target": DealStatus(to_status).label},
+            field="status",
+        )
+
+
+def _lock(deal: Deal) -> Deal:
+    return Deal.objects.select_for_update(of=("self",)).select_related("partner__program__calendar").get(pk=deal.pk)
+
+
+def _required(text: str, field: str, message) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(message, field=field)
+    return text
+
+
+def _clean_customer(data: dict) -> dict:
+    company = " ".join((data.get("customer_company") or "").split())
+    if not normalize_company_name(company):
+        raise ServiceError(_("Enter the customer's company name."), field="customer_company")
+    country = (data.get("customer_country") or "").upper()
+    if country not in COUNTRIES:
+        raise ServiceError(_("Choose the customer's country from the list."), field="customer_country")
+    email = (data.get("customer_email") or "").strip()
+    if email:
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            raise ServiceError(_("Enter a valid email address."), field="customer_email") from None
+    tax_id = (data.get("customer_tax_id") or "").strip()
+    if tax_id and not normalize_tax_id(tax_id):
+        raise ServiceError(_("A tax ID needs letters or digits."), field="customer_tax_id")
+    try:
+        amount = Decimal(str(data.get("amount")))
+    except (InvalidOperation, TypeError):
+        raise ServiceError(_("Enter the estimated amount."), field="amount") from None
+    if not amount.is_finite() or amount < 0:
+        raise ServiceError(_("Enter the estimated amount."), field="amount")
+    currency = data.get("currency") or Currency.USD
+    if currency not in Currency.values:
+        raise ServiceError(_("Choose a currency from the list."), field="currency")
+    name = normalize_company_name(company)
+    return {
+        "customer_company": company,
+        "customer_name_normalized": name,
+        "customer_email": email,
+        "customer_email_domain": normalize_email_domain(email) if email else "",
+        "customer_tax_id": tax_id,
+        "customer_tax_id_normalized": normalize_tax_id(tax_id),
+        "customer_country": country,
+        "customer_key": f"{country}:{name}",
+        "amount": amount,
+        "currency": currency,
+        "expected_close_date": data.get("expected_close_date"),
+        "notes": (data.get("notes") or "").strip(),
+    }
+
+
+def _partner_users(partner_id: int):
+    return get_user_model().objects.filter(is_active=True, membership__partner_id=partner_id).order_by("pk")
+
+
+def partner_cams(partner_id: int):
+    assigned = PartnerUserObjectPermission.objects.filter(
+        content_object_id=partner_id, permission__codename="manage_partner"
+    ).values("user_id")
+    return get_user_model().objects.filter(is_active=True, is_staff=True, pk__in=assigned).order_by("pk")
+
+
+def _notify_all(users, *, deal: Deal, kind: str, key: str, **params) -> None:
+    for user in users:
+        notify(
+            recipient=user,
+            kind=kind,
+            dedupe_key=f"deal:{deal.pk}:{key}:{user.pk}",
+            params={"company": deal.customer_company, **params},
+        )
+
+
+def _audit(*, actor, deal: Deal, action: str, from_state: str = "", reason: str = "", **data) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=deal,
+        from_state=from_state,
+        to_state=deal.status,
+        reason=reason,
+        partner_id=deal.partner_id,
+        data=data,
+    )
+
+
+def _deadlines(deal: Deal, kind: str):
+    return Deadline.objects.for_object(deal, kind).filter(state__in=ACTIVE_STATES)
+
+
+def _close_clock(*, actor, deal: Deal, kind: str, cancel: bool = False) -> None:
+    from prm.sla.services import deadline_cancel, deadline_met
+
+    close = deadline_cancel if cancel else deadline_met
+    for deadline in _deadlines(deal, kind):
+        close(actor=actor, deadline=deadline)
+
+
+# --- Drafts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deal_create_draft(*, actor, partner, products=(), **fields) -> Deal:
+    _require_member(actor, partner.pk)
+    unknown = set(fields) - set(_DRAFT_FIELDS)
+    if unknown:
+        raise ServiceError(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    deal = Deal.objects.create(partner=partner, created_by=actor, **_clean_customer(fields))
+    if products:
+        deal.products.set(products)
+    _audit(actor=actor, deal=deal, action="deal.created")
+    return deal
+
+
+@transaction.atomic
+def deal_update_draft(*, actor, deal: Deal, products=None, **fields) -> Deal:
+    _require_member(actor, deal.partner_id)
+    unknown = set(fields) - set(_DRAFT_FIELDS)
+    if unknown:
+        raise ServiceError(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    deal = _lock(deal)
+    if deal.status != DealStatus.DRAFT:
+        raise ServiceError(_("Only a draft can be edited."), field="status")
+    current = {name: getattr(deal, name) for name in _DRAFT_FIELDS}
+    for name, value in _clean_customer({**current, **fields}).items():
+        setattr(deal, name, value)
+    deal.save()
+    if products is not None:
+        deal.products.set(products)
+    _audit(actor=actor, deal=deal, action="deal.updated", fields=sorted(fields))
+    return deal
+
+
+@transaction.atomic
+def deal_delete_draft(*, actor, deal: Deal) -> None:
+    _require_member(actor, deal.partner_id)
+    deal = _lock(deal)
+    if deal.status != DealStatus.DRAFT:
+        raise ServiceError(_("Only a draft can be deleted."), field="status")
+    _audit(actor=actor, deal=deal, action="deal.deleted", customer=deal.customer_company)
+    deal.delete()
+
+
+# --- Submission and decision --------------------------------------------------------------------
+
+
+def _run_conflict_check(deal: Deal) -> None:
+    """Set conflict_flag from the matches; a failing check sends the deal to manual review."""
+    try:
+        with transaction.atomic():
+            matches = deal_conflicts(deal)
+    except Exception:
+        logger.exception("Conflict check of deal %s failed.", deal.pk)
+        deal.conflict_flag = True
+        deal.conflict_check_failed = True
+        return
+    deal.conflict_flag = bool(matches)
+    deal.conflict_check_failed = False
+
+
+@transaction.atomic
+def deal_submit(*, actor, deal: Deal, at: datetime.datetime | None = None) -> Deal:
+    from prm.sla.services import deadline_start
+
+    _require_member(actor, deal.partner_id)
+    deal = _lock(deal)
+    _check_transition(deal, DealStatus.SUBMITTED)
+    at = at or timezone.now()
+    from_state = deal.status
+    deal.status = DealStatus.SUBMITTED
+    deal.submitted_at = at
+    _run_conflict_check(deal)
+    deal.save()
+    program = deal.partner.program
+    settings = program_settings(program)
+    deadline_start(
+        actor=actor,
+        obj=deal,
+        kind=DECISION_KIND,
+        calendar=program.calendar,
+        duration_seconds=max(1, settings.decision_days) * working_seconds_per_day(program.calendar),
+        reminders=DECISION_REMINDERS,
+        start=at,
+    )
+    _audit(actor=actor, deal=deal, action="deal.submitted", from_state=from_state, conflict=deal.conflict_flag)
+    _notify_all(partner_cams(deal.partner_id), deal=deal, kind="deal.submitted", key="submitted")
+    return deal
+
+
+@transaction.atomic
+def deal_request_info(*, actor, deal: Deal, question: str, at: datetime.datetime | None = None) -> Deal:
+    from prm.sla.services import deadline_pause
+
+    question = _required(question, "question", _("Write the question for the partner."))
+    _require_approver(actor, deal)
+    deal = _lock(deal)
+    _check_transition(deal, DealStatus.INFO_REQUESTED)
+    from_state = deal.status
+    deal.status = DealStatus.INFO_REQUESTED
+    deal.info_question, deal.info_answer = question, ""
+    deal.save(update_fields=["status", "info_question", "info_answer", "updated_at"])
+    for deadline in _deadlines(deal, DECISION_KIND):
+        deadline_pause(actor=actor, deadline=deadline, at=at, reason="deal.info_requested")
+    _audit(actor=actor, deal=deal, action="deal.info_requested", from_state=from_state, reason=question)
+    _notify_all(
+        _partner_users(deal.partner_id),
+        deal=deal,
+        kind="deal.info_requested",
+        key=f"info:{timezone.now().timestamp()}",
+        question=question,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_answer_info(*, actor, deal: Deal, answer: str, at: datetime.datetime | None = None) -> Deal:
+    from prm.sla.services import deadline_resume
+
+    answer = _required(answer, "answer", _("Write your answer."))
+    _require_member(actor, deal.partner_id)
+    deal = _lock(deal)
+    at = at or timezone.now()
+    if deal.status != DealStatus.INFO_REQUESTED:
+        _check_transition(deal, DealStatus.SUBMITTED)
+        raise ServiceError(_("No question awaits an answer."), field="status")
+    from_state = deal.status
+    deal.status = DealStatus.SUBMITTED
+    deal.info_answer = answer
+    deal.save(update_fields=["status", "info_answer", "updated_at"])
+    for deadline in _deadlines(deal, DECISION_KIND):
+        deadline_resume(actor=actor, deadline=deadline, at=at, reason="deal.info_answered")
+    _audit(actor=actor, deal=deal, action="deal.info_answered", from_state=from_state, reason=answer)
+    _notify_all(partner_cams(deal.partner_id), deal=deal, kind="deal.info_answered", key=f"answer:{at.timestamp()}")
+    return deal
+
+
+def _needs_second_approval(deal: Deal) -> bool:
+    limit = program_settings(deal.partner.program).second_approval_amount
+    return limit is not None and deal.amount > limit
+
+
+def _reject_others(*, actor, deal: Deal) -> list[int]:
+    rejected = []
+    others = {m.target.pk: m.target for m in deal_conflicts(deal) if isinstance(m.target, Deal)}
+    for other in others.values():
+        if other.status in OPEN_STATUSES:
+            _reject(actor=actor, deal=other, reason="conflict", system=actor is None)
+            rejected.append(other.pk)
+    return rejected
+
+
+def _protect(*, actor, deal: Deal, at: datetime.datetime) -> None:
+    """Make the approved deal protect its customer; the exclusion constraint has the last word."""
+    settings = program_settings(deal.partner.program)
+    deal.status = DealStatus.APPROVED
+    deal.approved_at = at
+    deal.protected_until = at + datetime.timedelta(days=settings.protection_days)
+    try:
+        with transaction.atomic():
+            deal.save()
+    except IntegrityError as error:
+        if "deal_one_protection_per_customer" in str(error):
+            raise ServiceError(_("Another registration already protects this customer."), field="status") from None
+        raise
+    _start_protection_clock(actor=actor, deal=deal, start=at)
+
+
+def _approve(*, actor, deal: Deal, at=None, reject_conflicting: bool = False, system: bool = False) -> Deal:
+    from prm.sla.services import deadline_met
+
+    if not system:
+        _require_approver(actor, deal)
+    deal = _lock(deal)
+    _check_transition(deal, DealStatus.APPROVED)
+    if deal.status != DealStatus.SUBMITTED:
+        raise ServiceError(_("The partner has not answered the question yet."), field="status")
+    at = at or timezone.now()
+    if Deal.objects.protecting(at).filter(customer_key=deal.customer_key).exclude(pk=deal.pk).exists():
+        raise ServiceError(_("Another registration already protects this customer."), field="status")
+    from_state = deal.status
+    if _needs_second_approval(deal) and not system:
+        if deal.first_approver_id is None:
+            deal.first_approver = actor
+            deal.first_approved_at = at
+            deal.save(update_fields=["first_approver", "first_approved_at", "updated_at"])
+            _audit(actor=actor, deal=deal, action="deal.first_approval", from_state=from_state)
+            _notify_all(
+                staff_with_role(StaffRole.CHANNEL_MANAGER).exclude(pk=actor.pk),
+                deal=deal,
+                kind="deal.second_approval_needed",
+                key="second",
+            )
+            return deal
+        if deal.first_approver_id == actor.pk:
+            raise ServiceError(_("The second approval must come from another person."), field="status")
+        if not actor.has_perm("deals.approve_deal_second"):
+            raise PermissionDenied(_("The second approval must come from a channel manager."))
+        deal.second_approver = actor
+    elif deal.first_approver_id is None:
+        deal.first_approver = actor if not system else None
+        deal.first_approved_at = at
+    _protect(actor=actor, deal=deal, at=at)
+    for deadline in _deadlines(deal, DECISION_KIND):
+        deadline_met(actor=actor, deadline=deadline, at=at)
+    rejected = _reject_others(actor=actor, deal=deal) if reject_conflicting else []
+    _audit(
+        actor=actor,
+        deal=deal,
+        action="deal.approved",
+        from_state=from_state,
+        protected_until=deal.protected_until.isoformat(),
+        automatic=system,
+        rejected_conflicting=rejected,
+    )
+    _notify_all(
+        _partner_users(deal.partner_id),
+        deal=deal,
+        kind="deal.approved",
+        key="approved",
+        until=deal.protected_until.date().isoformat(),
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_approve(*, actor, deal: Deal, reject_conflicting: bool = False, at=None) -> Deal:
+    """Approve (or give the first of two approvals). A second approval of a decided deal is an error."""
+    return _approve(actor=actor, deal=deal, at=at, reject_conflicting=reject_conflicting)
+
+
+def _reject(*, actor, deal: Deal, reason: str, system: bool = False) -> Deal:
+    if not system:
+        _require_approver(actor, deal)
+    deal = _lock(deal)
+    _check_transition(deal, DealStatus.REJECTED)
+    from_state = deal.status
+    deal.status = DealStatus.REJECTED
+    deal.decision_reason = reason
+    deal.save(update_fields=["status", "decision_reason", "updated_at"])
+    _close_clock(actor=actor, deal=deal, kind=DECISION_KIND)
+    _audit(actor=actor, deal=deal, action="deal.rejected", from_state=from_state, reason=reason)
+    _notify_all(_partner_users(deal.partner_id), deal=deal, kind="deal.rejected", key="rejected", reason=reason)
+    return deal
+
+
+@transaction.atomic
+def deal_reject(*, actor, deal: Deal, reason: str, reject_conflicting: bool = False) -> Deal:
+    reason = _required(reason, "reason", _("Give the reason for the rejection: the partner receives it."))
+    deal = _reject(actor=actor, deal=deal, reason=reason)
+    if reject_conflicting:
+        _reject_others(actor=actor, deal=deal)
+    return deal
+
+
+# --- After approval ---------------------------------------------------------------------------
+
+
+def _close(*, actor, deal: Deal, to_status: str, at=None) -> tuple[Deal, str]:
+    _require_member(actor, deal.partner_id)
+    deal = _lock(deal)
+    _check_transition(deal, to_status)
+    from_state = deal.status
+    deal.status = to_status
+    deal.closed_at = at or timezone.now()
+    return deal, from_state
+
+
+@transaction.atomic
+def deal_close_won(*, actor, deal: Deal, final_amount, closed_on: datetime.date) -> Deal:
+    try:
+        final_amount = Decimal(str(final_amount))
+    except (InvalidOperation, TypeError):
+        raise ServiceError(_("Enter the final amount."), field="final_amount") from None
+    if not final_amount.is_finite() or final_amount < 0:
+        raise ServiceError(_("Enter the final amount."), field="final_amount")
+    if closed_on is None:
+        raise ServiceError(_("Enter the close date."), field="closed_on")
+    deal, from_state = _close(actor=actor, deal=deal, to_status=DealStatus.WON)
+    deal.final_amount, deal.closed_on = final_amount, closed_on
+    deal.save()
+    _close_clock(actor=actor, deal=deal, kind=PROTECTION_KIND, cancel=True)
+    _audit(actor=actor, deal=deal, action="deal.won", from_state=from_state, final_amount=str(final_amount))
+    _notify_all(partner_cams(deal.partner_id), deal=deal, kind="deal.closed", key="closed", status=deal.status)
+    return deal
+
+
+@transaction.atomic
+def deal_close_lost(*, actor, deal: Deal, reason: str) -> Deal:
+    reason = _required(reason, "reason", _("Give the reason the deal was lost."))
+    deal, from_state = _close(actor=actor, deal=deal, to_status=DealStatus.LOST)
+    deal.decision_reason = reason
+    deal.save()
+    _close_clock(actor=actor, deal=deal, kind=PROTECTION_KIND, cancel=True)
+    _audit(actor=actor, deal=deal, action="deal.lost", from_state=from_state, reason=reason)
+    _notify_all(partner_cams(deal.partner_id), deal=deal, kind="deal.closed", key="closed", status=deal.status)
+    return deal
+
+
+@transaction.atomic
+def deal_request_extension(*, actor, deal: Deal, reason: str = "", at=None) -> Deal:
+    _require_member(actor, deal.partner_id)
+    deal = _lock(deal)
+    at = at or timezone.now()
+    if not deal.is_protecting(at):
+        raise ServiceError(_("Only a registration that protects its customer can be extended."), field="status")
+    if deal.extensions_used >= program_settings(deal.partner.program).max_extensions:
+        raise ServiceError(_("This registration has no extension left."), field="status")
+    if deal.extension_requested_at is not None:
+        raise ServiceError(_("An extension is already requested."), field="status")
+    deal.extension_requested_at = at
+    deal.extension_reason = (reason or "").strip()
+    deal.save(update_fields=["extension_requested_at", "extension_reason", "updated_at"])
+    _audit(actor=actor, deal=deal, action="deal.extension_requested", reason=deal.extension_reason)
+    _notify_all(partner_cams(deal.partner_id), deal=deal, kind="deal.extension_requested", key=f"ext:{at}")
+    return deal
+
+
+@transaction.atomic
+def deal_extension_decide(*, actor, deal: Deal, approve: bool, reason: str = "", at=None) -> Deal:
+    _require_approver(actor, deal)
+    deal = _lock(deal)
+    at = at or timezone.now()
+    if deal.extension_requested_at is None:
+        raise ServiceError(_("No extension is requested."), field="status")
+    if approve:
+        if not deal.is_protecting(at):
+            raise ServiceError(_("The protection already ended."), field="status")
+        settings = program_settings(deal.partner.program)
+        deal.protected_until += datetime.timedelta(days=settings.extension_days)
+        deal.extensions_used += 1
+    deal.extension_requested_at = None
+    try:
+        with transaction.atomic():
+            deal.save()
+    except IntegrityError as error:
+        if "deal_one_protection_per_customer" in str(error):
+            raise ServiceError(_("Another registration already protects this customer."), field="status") from None
+        raise
+    if approve:
+        _close_clock(actor=actor, deal=deal, kind=PROTECTION_KIND, cancel=True)
+        _start_protection_clock(actor=actor, deal=deal, start=at)
+    action = "deal.extension_approved" if approve else "deal.extension_rejected"
+    _audit(actor=actor, deal=deal, action=action, reason=(reason or "").strip())
+    _notify_all(
+        _partner_users(deal.partner_id),
+        deal=deal,
+        kind="deal.extension_decided",
+        key=f"extdecided:{deal.extensions_used}:{at}",
+        until=deal.protected_until.date().isoformat(),
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_expire(*, actor, deal: Deal, at=None) -> Deal:
+    """The protection ended: the registration becomes expired (the customer is already free)."""
+    deal = _lock(deal)
+    at = at or timezone.now()
+    _check_transition(deal, DealStatus.EXPIRED)
+    if deal.protected_until > at:
+        raise ServiceError(_("The protection has not ended yet."), field="status")
+    from_state = deal.status
+    deal.status = DealStatus.EXPIRED
+    deal.extension_requested_at = None
+    deal.save(update_fields=["status", "extension_requested_at", "updated_at"])
+    _close_clock(actor=actor, deal=deal, kind=PROTECTION_KIND)
+    _audit(actor=actor, deal=deal, action="deal.expired", from_state=from_state)
+    _notify_all(_partner_users(deal.partner_id), deal=deal, kind="deal.expired", key="expired")
+    return deal
+
+
+# --- House accounts ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def house_account_create(
+    *, actor, company_name: str, country: str, email_domain: str = "", tax_id: str = ""
+) -> HouseAccount:
+    if not (actor and actor.is_staff and actor.has_perm("deals.add_houseaccount")):
+        raise PermissionDenied(_("You may not manage house accounts."))
+    company_name = " ".join((company_name or "").split())
+    if not normalize_company_name(company_name):
+        raise ServiceError(_("Enter the customer's company name."), field="company_name")
+    country = (country or "").upper()
+    if country not in COUNTRIES:
+        raise ServiceError(_("Choose the customer's country from the list."), field="country")
+    account = HouseAccount.objects.create(
+        company_name=company_name,
+        name_normalized=normalize_company_name(company_name),
+        email_domain=normalize_email_domain(email_domain) if email_domain else "",
+        tax_id=(tax_id or "").strip(),
+        tax_id_normalized=normalize_tax_id(tax_id),
+        country=country,
+    )
+    audit_record(actor=actor, action="house_account.created", obj=account)
+    return account
+
+
+# --- Clocks -----------------------------------------------------------------------------------
+
+
+def _start_protection_clock(*, actor, deal: Deal, start: datetime.datetime) -> None:
+    from prm.sla.services import deadline_start
+
+    calendar = deal.partner.program.calendar
+    schedule = Schedule.from_calendar(calendar)
+    duration = business_seconds_between(schedule, start, deal.protected_until) + 1
+    fractions = []
+    for days in PROTECTION_REMINDER_DAYS:
+        point = deal.protected_until - datetime.timedelta(days=days)
+        if point > start:
+            fraction = business_seconds_between(schedule, start, point) / duration
+            if 0 < fraction < 1:
+                fractions.append(fraction)
+    deadline_start(
+        actor=actor,
+        obj=deal,
+        kind=PROTECTION_KIND,
+        calendar=calendar,
+        duration_seconds=duration,
+        reminders=fractions,
+        start=start,
+    )
+
+
+def _deal_of(deadline) -> Deal | None:
+    if deadline.content_type_id != ContentType.objects.get_for_model(Deal).pk:
+        return None
+    return Deal.objects.select_related("partner__program").filter(pk=deadline.object_id).first()
+
+
+def decision_reminder(deadline, fraction) -> None:
+    deal = _deal_of(deadline)
+    if deal is None or deal.status != DealStatus.SUBMITTED:
+        return
+    _notify_all(
+        partner_cams(deal.partner_id),
+        deal=deal,
+        kind="deal.decision_reminder",
+        key=f"deadline:{deadline.pk}:reminder:{fraction}",
+        percent=round(float(fraction) * 100),
+    )
+
+
+def decision_breach(deadline) -> None:
+    deal = _deal_of(deadline)
+    if deal is None or deal.status not in OPEN_STATUSES:
+        return
+    _notify_all(
+        staff_with_role(StaffRole.CHANNEL_MANAGER),
+        deal=deal,
+        kind="deal.decision_overdue",
+        key=f"deadline:{deadline.pk}:breach",
+    )
+    _notify_all(
+        _partner_users(deal.partner_id), deal=deal, kind="deal.decision_late", key=f"deadline:{deadline.pk}:late"
+    )
+    settings = program_settings(deal.partner.program)
+    if (
+        settings.auto_approve_on_breach
+        and deal.status == DealStatus.SUBMITTED
+        and not deal.conflict_flag
+        and not _needs_second_approval(deal)
+    ):
+        try:
+            with transaction.atomic():
+                _approve(actor=None, deal=deal, system=True)
+        except ServiceError as error:
+            audit_record(actor=None, action="deal.auto_approve_failed", obj=deal, reason=str(error))
+
+
+def protection_reminder(deadline, fraction) -> None:
+    deal = _deal_of(deadline)
+    if deal is None or deal.status != DealStatus.APPROVED:
+        return
+    _notify_all(
+        _partner_users(deal.partner_id),
+        deal=deal,
+        kind="deal.protection_ending",
+        key=f"deadline:{deadline.pk}:reminder:{fraction}",
+        until=deal.protected_until.date().isoformat(),
+    )
+
+
+def protection_breach(deadline) -> None:
+    deal = _deal_of(deadline)
+    if deal is None or deal.status != DealStatus.APPROVED:
+        return
+    # The clock is due at the first business moment after protected_until, so the protection has ended.
+    deal_expire(actor=None, deal=deal, at=max(timezone.now(), deadline.due_at))
+
+
+def register() -> None:
+    """Notification kinds and SLA handlers of deal registration; called from DealsConfig.ready()."""
+    from prm.notifications.kinds import register_kind
+    from prm.sla.registry import register_handler
+
+    kinds = {
+        "deal.submitted": (_("A partner submits a deal registration"), _("New deal registration: {company}")),
+        "deal.info_requested": (
+            _("More information is requested on my deal registration"),
+            _("Question on your deal registration for {company}: {question}"),
+        ),
+        "deal.info_answered": (_("A partner answers a question"), _("The partner answered on {company}")),
+        "deal.second_approval_needed": (
+            _("A deal registration needs a second approval"),
+            _("Second approval needed: {company}"),
+        ),
+        "deal.approved": (
+            _("My deal registration is approved"),
+            _("Your deal registration for {company} is approved: protected until {until}"),
+        ),
+        "deal.rejected": (
+            _("My deal registration is rejected"),
+            _("Your deal registration for {company} is rejected: {reason}"),
+        ),
+        "deal.closed": (_("A partner closes a deal"), _("Deal {company} closed")),
+        "deal.extension_requested": (
+            _("A partner requests a protection extension"),
+            _("Extension requested: {company}"),
+        ),
+        "deal.extension_decided": (
+            _("A decision on my protection extension"),
+            _("Protection of {company}: now until {until}"),
+        ),
+        "deal.expired": (_("My deal protection expires"), _("The protection of {company} has expired")),
+        "deal.decision_reminder": (
+            _("A deal registration awaits a decision"),
+            # xgettext:no-python-format
+            _("{percent}% of the decision time on {company} has passed"),
+        ),
+        "deal.decision_overdue": (_("A deal decision is overdue"), _("Decision overdue: {company}")),
+        "deal.decision_late": (
+            _("The decision on my deal registration is late"),
+            _("The decision on {company} is late; the channel manager was told"),
+        ),
+        "deal.protection_ending": (
+            _("My deal protection ends soon"),
+            _("The protection of {company} ends on {until}"),
+        ),
+    }
+    for key, (label, subject) in kinds.items():
+        register_kind(key, label=label, subject=subject, body=subject)
+    register_handler(DECISION_KIND, on_reminder=decision_reminder, on_breach=decision_breach)
+    register_handler(PROTECTION_KIND, on_reminder=protection_reminder, on_breach=protection_breach)

@@ -1,0 +1,26 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from deals import services
+
+
+@pytest.fixture
+def make_deal():
+    def make(actor, partner, *, submit=False, **fields):
+        data = {
+            "customer_company": "Acme Soluções Ltda.",
+            "customer_email": "buyer@acme.com.br",
+            "customer_country": "BR",
+            "amount": Decimal("1000.00"),
+            "currency": "BRL",
+            "expected_close_date": datetime.date(2030, 1, 31),
+            **fields,
+        }
+        deal = services.deal_create_draft(actor=actor, partner=partner, **data)
+        if submit:
+            deal = services.deal_submit(actor=actor, deal=deal)
+        return deal
+
+    return make
