@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check lock messages clean
+.PHONY: run test lint manage lock messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 ## make test: lint, migrations check and the whole pytest suite
 test: $(STAMP) lint
 	$(PY) -m prm.embedded test $(PYTEST_ARGS)
+
+## make manage ARGS="shell": any manage.py command on the same servers as `make run`
+manage: $(STAMP)
+	$(PY) -m prm.embedded exec $(PY) manage.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
