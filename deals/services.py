@@ -27,7 +27,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import PartnerUserObjectPermission
 from partners.recruitment import (
     COUNTRIES,
     normalize_company_name,
@@ -37,6 +36,7 @@ from partners.recruitment import (
     working_seconds_per_day,
 )
 from partners.roles import StaffRole
+from partners.selectors import partner_cams
 from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
 from prm.notifications.services import notify
@@ -157,13 +157,6 @@ def _clean_customer(data: dict) -> dict:
 
 def _partner_users(partner_id: int):
     return get_user_model().objects.filter(is_active=True, membership__partner_id=partner_id).order_by("pk")
-
-
-def partner_cams(partner_id: int):
-    assigned = PartnerUserObjectPermission.objects.filter(
-        content_object_id=partner_id, permission__codename="manage_partner"
-    ).values("user_id")
-    return get_user_model().objects.filter(is_active=True, is_staff=True, pk__in=assigned).order_by("pk")
 
 
 def _notify_all(users, *, deal: Deal, kind: str, key: str, **params) -> None:

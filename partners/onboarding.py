@@ -523,7 +523,7 @@ def onboarding_content_read(*, actor, partner: Partner, step: OnboardingStep) ->
 
 def _on_stall_breach(deadline: Deadline) -> None:
     """No progress for the program's stall time: remind the partner admins, alert the CAMs."""
-    from .selectors import partner_cams
+    from .selectors import partner_admins, partner_cams
 
     partner = Partner.objects.select_related("program").filter(pk=deadline.object_id, is_active=True).first()
     if partner is None:
@@ -537,14 +537,11 @@ def _on_stall_breach(deadline: Deadline) -> None:
         "done": state.done,
         "total": state.total,
     }
-    admins = Membership.objects.filter(partner=partner, role=PartnerRole.ADMIN, user__is_active=True).select_related(
-        "user"
-    )
-    for membership in admins:
+    for admin_user in partner_admins(partner):
         notify(
-            recipient=membership.user,
+            recipient=admin_user,
             kind="onboarding.stalled",
-            dedupe_key=f"onboarding-stalled:{deadline.pk}:{membership.user_id}",
+            dedupe_key=f"onboarding-stalled:{deadline.pk}:{admin_user.pk}",
             params=params,
             url=reverse("home"),
         )

@@ -42,6 +42,15 @@ def require_partner_admin(request, membership) -> None:
         raise PermissionDenied(_("Only a partner admin can do this."))
 
 
+def partner_admins(partner):
+    """The active partner admins of a partner (a Partner or its pk)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, membership__partner=partner, membership__role="admin")
+        .order_by("pk")
+    )
+
+
 def partner_cams(partner):
     """The channel account managers assigned to a partner."""
     user_ids = PartnerUserObjectPermission.objects.filter(

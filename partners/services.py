@@ -31,6 +31,7 @@ from .models import (
     Tier,
 )
 from .roles import STAFF_ROLE_PERMISSIONS, StaffRole
+from .selectors import partner_admins
 
 
 def ensure_staff_groups() -> None:
@@ -527,14 +528,11 @@ def partner_set_tier(*, actor, partner: Partner, tier: Tier, reason: str) -> Par
         reason=reason,
         data={"from_tier": old.pk if old else None, "to_tier": tier.pk},
     )
-    admins = Membership.objects.filter(partner=partner, role=PartnerRole.ADMIN, user__is_active=True).select_related(
-        "user"
-    )
-    for membership in admins:
+    for admin_user in partner_admins(partner):
         notify(
-            recipient=membership.user,
+            recipient=admin_user,
             kind="partner.tier_changed",
-            dedupe_key=f"audit:{event.pk}:{membership.user_id}",
+            dedupe_key=f"audit:{event.pk}:{admin_user.pk}",
             params={"tier": tier.pk, "reason": reason},
             url="/",
         )
