@@ -127,6 +127,16 @@ DEAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 OPEN_STATUSES = (DealStatus.SUBMITTED, DealStatus.INFO_REQUESTED)
+CLOSED_STATUSES = (DealStatus.REJECTED, DealStatus.WON, DealStatus.LOST, DealStatus.EXPIRED)
+
+
+class DealStage(models.TextChoices):
+    """Where the partner's sale stands once the registration is approved (the partner keeps it up to date)."""
+
+    QUALIFICATION = "qualification", _("qualification")
+    PROPOSAL = "proposal", _("proposal")
+    NEGOTIATION = "negotiation", _("negotiation")
+    COMMIT = "commit", _("commit")
 
 
 class DealQuerySet(ScopedQuerySet):
@@ -161,6 +171,7 @@ class Deal(models.Model):
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=DealStatus.choices, default=DealStatus.DRAFT)
+    stage = models.CharField(_("sales stage"), max_length=20, choices=DealStage.choices, blank=True)
     conflict_flag = models.BooleanField(_("conflict review"), default=False)
     conflict_check_failed = models.BooleanField(_("conflict check failed"), default=False)
     info_question = models.TextField(_("question to the partner"), blank=True)

@@ -44,7 +44,7 @@ from prm.sla.calendar import Schedule, business_seconds_between
 from prm.sla.models import ACTIVE_STATES, Deadline
 from prm.tenancy import membership_of, partner_scope_q
 
-from .models import DEAL_TRANSITIONS, OPEN_STATUSES, Currency, Deal, DealStatus, HouseAccount
+from .models import DEAL_TRANSITIONS, OPEN_STATUSES, Currency, Deal, DealStage, DealStatus, HouseAccount
 from .selectors import deal_conflicts, program_settings
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,20 @@ def _required(text: str, field: str, message) -> str:
     return text
 
 
+MAX_AMOUNT = Decimal("1e12")  # the columns hold 12 digits before the point
+
+
+def _money(value, field: str, message) -> Decimal:
+    """A non-negative amount with at most two decimals that the columns can hold."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, TypeError):
+        raise ServiceError(message, field=field) from None
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+        raise ServiceError(message, field=field)
+    return amount
+
+
 def _clean_customer(data: dict) -> dict:
     company = " ".join((data.get("customer_company") or "").split())
     if not normalize_company_name(company):
@@ -129,12 +143,7 @@ def _clean_customer(data: dict) -> dict:
     tax_id = (data.get("customer_tax_id") or "").strip()
     if tax_id and not normalize_tax_id(tax_id):
         raise ServiceError(_("A tax ID needs letters or digits."), field="customer_tax_id")
-    try:
-        amount = Decimal(str(data.get("amount")))
-    except (InvalidOperation, TypeError):
-        raise ServiceError(_("Enter the estimated amount."), field="amount") from None
-    if not amount.is_finite() or amount < 0:
-        raise ServiceError(_("Enter the estimated amount."), field="amount")
+    amount = _money(data.get("amount"), "amount", _("Enter the estimated amount."))
     currency = data.get("currency") or Currency.USD
     if currency not in Currency.values:
         raise ServiceError(_("Choose a currency from the list."), field="currency")
@@ -351,6 +360,7 @@ def _protect(*, actor, deal: Deal, at: datetime.datetime) -> None:
     """Make the approved deal protect its customer; the exclusion constraint has the last word."""
     settings = program_settings(deal.partner.program)
     deal.status = DealStatus.APPROVED
+    deal.stage = deal.stage or DealStage.QUALIFICATION
     deal.approved_at = at
     deal.protected_until = at + datetime.timedelta(days=settings.protection_days)
     try:
@@ -453,6 +463,32 @@ def deal_reject(*, actor, deal: Deal, reason: str, reject_conflicting: bool = Fa
 # --- After approval ---------------------------------------------------------------------------
 
 
+@transaction.atomic
+def deal_update_progress(*, actor, deal: Deal, stage: str | None = None, amount=None) -> Deal:
+    """The partner keeps an approved deal's sales stage and estimated amount up to date."""
+    _require_member(actor, deal.partner_id)
+    if stage is None and amount is None:
+        raise ServiceError(_("Change the stage or the amount."), field="stage")
+    if stage is not None and stage not in DealStage.values:
+        raise ServiceError(_("Choose a stage from the list."), field="stage")
+    if amount is not None:
+        amount = _money(amount, "amount", _("Enter the estimated amount."))
+    deal = _lock(deal)
+    if deal.status != DealStatus.APPROVED:
+        raise ServiceError(_("Only an approved registration has a sales stage to update."), field="status")
+    changes = {}
+    if stage is not None and stage != deal.stage:
+        changes["stage"] = [deal.stage, stage]
+        deal.stage = stage
+    if amount is not None and amount != deal.amount:
+        changes["amount"] = [str(deal.amount), str(amount)]
+        deal.amount = amount
+    if changes:
+        deal.save(update_fields=["stage", "amount", "updated_at"])
+        _audit(actor=actor, deal=deal, action="deal.progress_updated", from_state=deal.status, **changes)
+    return deal
+
+
 def _close(*, actor, deal: Deal, to_status: str, at=None) -> tuple[Deal, str]:
     _require_member(actor, deal.partner_id)
     deal = _lock(deal)
@@ -465,12 +501,7 @@ def _close(*, actor, deal: Deal, to_status: str, at=None) -> tuple[Deal, str]:
 
 @transaction.atomic
 def deal_close_won(*, actor, deal: Deal, final_amount, closed_on: datetime.date) -> Deal:
-    try:
-        final_amount = Decimal(str(final_amount))
-    except (InvalidOperation, TypeError):
-        raise ServiceError(_("Enter the final amount."), field="final_amount") from None
-    if not final_amount.is_finite() or final_amount < 0:
-        raise ServiceError(_("Enter the final amount."), field="final_amount")
+    final_amount = _money(final_amount, "final_amount", _("Enter the final amount."))
     if closed_on is None:
         raise ServiceError(_("Enter the close date."), field="closed_on")
     deal, from_state = _close(actor=actor, deal=deal, to_status=DealStatus.WON)
