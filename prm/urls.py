@@ -24,6 +24,7 @@ urlpatterns = [
     path("language/", views.language_set, name="language_set"),
     path("profile/", views.profile, name="profile"),
     path("notifications/", include("prm.notifications.urls")),
+    path("deals/", include("deals.urls")),
     path("api/v1/me/", MeView.as_view(), name="api_me"),
     # Before the router: "me" is not a partner id.
     path("api/v1/partners/me/", MyPartnerView.as_view(), name="api_partner_me"),

@@ -293,6 +293,12 @@ ADMIN_MODELS.update(
         "partners/camterritory": {**_MANAGER_CONFIGURES, "delete": _MANAGER_ONLY},
     }
 )
+# Deal registration keeps its entries beside its tests (they use the helpers above).
+from tests.deals import matrix as deals_matrix  # noqa: E402
+
+ROUTES.update(deals_matrix.merged("ROUTES"))
+POSTED.update(deals_matrix.merged("POSTED"))
+ADMIN_MODELS.update(deals_matrix.merged("ADMIN_MODELS"))
 _ADMIN_ACTIONS = ("changelist", "add", "history", "delete", "change")
 
 
@@ -401,9 +407,11 @@ def cast(world, mfa, settings, tmp_path):
     )
     onboarding = _onboarding_objects(partner_a, admin_a)
     recruitment = _recruitment_objects(partner_a, world["cam_a"])
+    deal_route_values, deal_admin_objects = deals_matrix.values(world, deals_matrix.deal_objects(world))
     admin_objects = {
         **onboarding["admin_objects"],
         **recruitment["admin_objects"],
+        **deal_admin_objects,
         "auth/group": Group.objects.get(name=StaffRole.CAM).pk,
         "account/emailaddress": EmailAddress.objects.get(user=admin_a).pk,
         "mfa/authenticator": Authenticator.objects.filter(user=world["cam_a"]).first().pk,
@@ -432,6 +440,7 @@ def cast(world, mfa, settings, tmp_path):
         "admin:view_on_site": {"object_id": partner_a.pk},
         **onboarding["route_values"],
         **recruitment["route_values"],
+        **deal_route_values,
         **_team_objects(partner_a, admin_a, world["partner_a_sales"], settings, tmp_path),
     }
     return {"world": world, "admin_objects": admin_objects, "values": values, "route_values": route_values}
