@@ -127,6 +127,10 @@ DEAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 OPEN_STATUSES = (DealStatus.SUBMITTED, DealStatus.INFO_REQUESTED)
+
+# The clocks of a deal on the platform SLA engine (deadline kinds).
+DECISION_KIND = "deal.decision"
+PROTECTION_KIND = "deal.protection"
 CLOSED_STATUSES = (DealStatus.REJECTED, DealStatus.WON, DealStatus.LOST, DealStatus.EXPIRED)
 
 

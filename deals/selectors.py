@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.recruitment import is_free_mail_domain, normalize_company_name, normalize_tax_id
+from prm.audit.selectors import audit_events_for
+from prm.sla.display import deadline_columns
 
-from .models import Deal, DealProgramSettings, HouseAccount
+from .models import DECISION_KIND, OPEN_STATUSES, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
 
 MATCH_LIMIT = 50
 
@@ -22,6 +28,85 @@ def program_settings(program) -> DealProgramSettings:
 
 def deals_visible_to(user):
     return Deal.objects.visible_to(user).select_related("partner")
+
+
+# Filters of the partner's list: one status, or "open" (awaiting a decision) and "active" (protected).
+LIST_FILTERS = {
+    "open": Q(status__in=OPEN_STATUSES),
+    "active": Q(status=DealStatus.APPROVED),
+    **{status: Q(status=status) for status in DealStatus.values},
+}
+
+
+def deal_list(user, *, status: str = "", search: str = ""):
+    """The user's registrations for a list: scoped, filtered, with the decision clock's columns annotated."""
+    deals = Deal.objects.visible_to(user).annotate(**deadline_columns(Deal, DECISION_KIND, "decision"))
+    if status in LIST_FILTERS:
+        deals = deals.filter(LIST_FILTERS[status])
+    search = " ".join((search or "").split())[:100]
+    if search:
+        deals = deals.filter(Q(customer_company__icontains=search) | Q(customer_email__icontains=search))
+    return deals.order_by("-created_at", "-pk")
+
+
+def deal_detail_queryset():
+    """What a deal page reads: the deal with its partner, program and calendar."""
+    return Deal.objects.select_related("partner__program__calendar", "created_by").annotate(
+        **deadline_columns(Deal, DECISION_KIND, "decision")
+    )
+
+
+# What a partner reads on its timeline: the events of its registration, in its own words. Internal
+# events (a failed automatic approval, for instance) stay on the staff side.
+PARTNER_TIMELINE = {
+    "deal.created": _("Registration created"),
+    "deal.updated": _("Draft edited"),
+    "deal.submitted": _("Submitted for approval"),
+    "deal.info_requested": _("More information requested"),
+    "deal.info_answered": _("Information sent"),
+    "deal.approved": _("Approved"),
+    "deal.rejected": _("Rejected"),
+    "deal.progress_updated": _("Stage or amount updated"),
+    "deal.won": _("Closed as won"),
+    "deal.lost": _("Closed as lost"),
+    "deal.extension_requested": _("Protection extension requested"),
+    "deal.extension_approved": _("Protection extension approved"),
+    "deal.extension_rejected": _("Protection extension refused"),
+    "deal.expired": _("Protection ended"),
+}
+
+
+def deal_timeline(deal: Deal) -> list[dict]:
+    """The partner-facing timeline of a registration, oldest first."""
+    events = audit_events_for(deal).filter(action__in=list(PARTNER_TIMELINE)).order_by("at", "id")
+    return [
+        {"at": event.at, "label": PARTNER_TIMELINE[event.action], "actor": event.actor_label, "reason": event.reason}
+        for event in events
+    ]
+
+
+def active_products():
+    return Product.objects.filter(is_active=True)
+
+
+def partner_deal_summary(partner) -> dict:
+    """Counts per status and the figures that count for tiers over the last 12 months, in one query.
+
+    Won revenue counts deals closed in the program's currency (the portal does not convert currencies).
+    """
+    since = timezone.localdate() - datetime.timedelta(days=365)
+    since_moment = timezone.now() - datetime.timedelta(days=365)
+    currency = partner.program.currency
+    totals = Deal.objects.filter(partner=partner).aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        drafts=Count("pk", filter=Q(status=DealStatus.DRAFT)),
+        protected=Count("pk", filter=Q(status=DealStatus.APPROVED)),
+        approved_12m=Count("pk", filter=Q(approved_at__gte=since_moment)),
+        won_revenue_12m=Sum("final_amount", filter=Q(status=DealStatus.WON, closed_on__gte=since, currency=currency)),
+    )
+    totals["won_revenue_12m"] = totals["won_revenue_12m"] or Decimal("0")
+    totals["currency"] = currency
+    return totals
 
 
 @dataclass(frozen=True)

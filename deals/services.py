@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,17 +45,25 @@ from prm.sla.calendar import Schedule, business_seconds_between
 from prm.sla.models import ACTIVE_STATES, Deadline
 from prm.tenancy import membership_of, partner_scope_q
 
-from .models import DEAL_TRANSITIONS, OPEN_STATUSES, Currency, Deal, DealStage, DealStatus, HouseAccount
+from .models import (
+    DEAL_TRANSITIONS,
+    DECISION_KIND,
+    OPEN_STATUSES,
+    PROTECTION_KIND,
+    Currency,
+    Deal,
+    DealStage,
+    DealStatus,
+    HouseAccount,
+)
 from .selectors import deal_conflicts, program_settings
 
 logger = logging.getLogger(__name__)
 
-DECISION_KIND = "deal.decision"
 DECISION_REMINDERS = (0.5, 0.8)
-PROTECTION_KIND = "deal.protection"
 PROTECTION_REMINDER_DAYS = (14, 3)
 
-_DRAFT_FIELDS = (
+DRAFT_FIELDS = (
     "customer_company",
     "customer_email",
     "customer_tax_id",
@@ -127,6 +136,20 @@ def _money(value, field: str, message) -> Decimal:
     return amount
 
 
+def _date(value, field: str) -> datetime.date | None:
+    """A date given as a date or an ISO string (YYYY-MM-DD); None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ServiceError(_("Enter a valid date."), field=field) from None
+
+
 def _clean_customer(data: dict) -> dict:
     company = " ".join((data.get("customer_company") or "").split())
     if not normalize_company_name(company):
@@ -147,6 +170,11 @@ def _clean_customer(data: dict) -> dict:
     currency = data.get("currency") or Currency.USD
     if currency not in Currency.values:
         raise ServiceError(_("Choose a currency from the list."), field="currency")
+    expected_close_date = _date(data.get("expected_close_date"), "expected_close_date")
+    if expected_close_date is None:
+        raise ServiceError(_("Enter the expected close date."), field="expected_close_date")
+    if expected_close_date < timezone.localdate():
+        raise ServiceError(_("The expected close date cannot be in the past."), field="expected_close_date")
     name = normalize_company_name(company)
     return {
         "customer_company": company,
@@ -159,7 +187,7 @@ def _clean_customer(data: dict) -> dict:
         "customer_key": f"{country}:{name}",
         "amount": amount,
         "currency": currency,
-        "expected_close_date": data.get("expected_close_date"),
+        "expected_close_date": expected_close_date,
         "notes": (data.get("notes") or "").strip(),
     }
 
@@ -169,12 +197,16 @@ def _partner_users(partner_id: int):
 
 
 def _notify_all(users, *, deal: Deal, kind: str, key: str, **params) -> None:
+    """One notification per user, linking partner users to their deal page and staff to the admin."""
+    partner_url = reverse("deal_detail", args=[deal.pk])
+    staff_url = reverse("admin:deals_deal_change", args=[deal.pk])
     for user in users:
         notify(
             recipient=user,
             kind=kind,
             dedupe_key=f"deal:{deal.pk}:{key}:{user.pk}",
-            params={"company": deal.customer_company, **params},
+            params={"company": deal.customer_company, "partner": deal.partner.name, **params},
+            url=staff_url if user.is_staff else partner_url,
         )
 
 
@@ -209,7 +241,7 @@ def _close_clock(*, actor, deal: Deal, kind: str, cancel: bool = False) -> None:
 @transaction.atomic
 def deal_create_draft(*, actor, partner, products=(), **fields) -> Deal:
     _require_member(actor, partner.pk)
-    unknown = set(fields) - set(_DRAFT_FIELDS)
+    unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ServiceError(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     deal = Deal.objects.create(partner=partner, created_by=actor, **_clean_customer(fields))
@@ -222,13 +254,13 @@ def deal_create_draft(*, actor, partner, products=(), **fields) -> Deal:
 @transaction.atomic
 def deal_update_draft(*, actor, deal: Deal, products=None, **fields) -> Deal:
     _require_member(actor, deal.partner_id)
-    unknown = set(fields) - set(_DRAFT_FIELDS)
+    unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
         raise ServiceError(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     deal = _lock(deal)
     if deal.status != DealStatus.DRAFT:
         raise ServiceError(_("Only a draft can be edited."), field="status")
-    current = {name: getattr(deal, name) for name in _DRAFT_FIELDS}
+    current = {name: getattr(deal, name) for name in DRAFT_FIELDS}
     for name, value in _clean_customer({**current, **fields}).items():
         setattr(deal, name, value)
     deal.save()
@@ -502,8 +534,11 @@ def _close(*, actor, deal: Deal, to_status: str, at=None) -> tuple[Deal, str]:
 @transaction.atomic
 def deal_close_won(*, actor, deal: Deal, final_amount, closed_on: datetime.date) -> Deal:
     final_amount = _money(final_amount, "final_amount", _("Enter the final amount."))
+    closed_on = _date(closed_on, "closed_on")
     if closed_on is None:
         raise ServiceError(_("Enter the close date."), field="closed_on")
+    if closed_on > timezone.localdate():
+        raise ServiceError(_("The close date cannot be in the future."), field="closed_on")
     deal, from_state = _close(actor=actor, deal=deal, to_status=DealStatus.WON)
     deal.final_amount, deal.closed_on = final_amount, closed_on
     deal.save()
@@ -576,6 +611,7 @@ def deal_extension_decide(*, actor, deal: Deal, approve: bool, reason: str = "",
         kind="deal.extension_decided",
         key=f"extdecided:{deal.extensions_used}:{at}",
         until=deal.protected_until.date().isoformat(),
+        decision="approved" if approve else "refused",
     )
     return deal
 
@@ -721,54 +757,10 @@ def protection_breach(deadline) -> None:
 
 def register() -> None:
     """Notification kinds and SLA handlers of deal registration; called from DealsConfig.ready()."""
-    from prm.notifications.kinds import register_kind
     from prm.sla.registry import register_handler
 
-    kinds = {
-        "deal.submitted": (_("A partner submits a deal registration"), _("New deal registration: {company}")),
-        "deal.info_requested": (
-            _("More information is requested on my deal registration"),
-            _("Question on your deal registration for {company}: {question}"),
-        ),
-        "deal.info_answered": (_("A partner answers a question"), _("The partner answered on {company}")),
-        "deal.second_approval_needed": (
-            _("A deal registration needs a second approval"),
-            _("Second approval needed: {company}"),
-        ),
-        "deal.approved": (
-            _("My deal registration is approved"),
-            _("Your deal registration for {company} is approved: protected until {until}"),
-        ),
-        "deal.rejected": (
-            _("My deal registration is rejected"),
-            _("Your deal registration for {company} is rejected: {reason}"),
-        ),
-        "deal.closed": (_("A partner closes a deal"), _("Deal {company} closed")),
-        "deal.extension_requested": (
-            _("A partner requests a protection extension"),
-            _("Extension requested: {company}"),
-        ),
-        "deal.extension_decided": (
-            _("A decision on my protection extension"),
-            _("Protection of {company}: now until {until}"),
-        ),
-        "deal.expired": (_("My deal protection expires"), _("The protection of {company} has expired")),
-        "deal.decision_reminder": (
-            _("A deal registration awaits a decision"),
-            # xgettext:no-python-format
-            _("{percent}% of the decision time on {company} has passed"),
-        ),
-        "deal.decision_overdue": (_("A deal decision is overdue"), _("Decision overdue: {company}")),
-        "deal.decision_late": (
-            _("The decision on my deal registration is late"),
-            _("The decision on {company} is late; the channel manager was told"),
-        ),
-        "deal.protection_ending": (
-            _("My deal protection ends soon"),
-            _("The protection of {company} ends on {until}"),
-        ),
-    }
-    for key, (label, subject) in kinds.items():
-        register_kind(key, label=label, subject=subject, body=subject)
+    from .notifications import register_kinds
+
+    register_kinds()
     register_handler(DECISION_KIND, on_reminder=decision_reminder, on_breach=decision_breach)
     register_handler(PROTECTION_KIND, on_reminder=protection_reminder, on_breach=protection_breach)

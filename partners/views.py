@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from deals.selectors import partner_deal_summary
 from prm.audit.selectors import audit_events_for
 from prm.notifications.selectors import notifications_for
 from prm.tenancy import get_visible_or_404, is_vendor_staff, record_denied_access
@@ -29,6 +30,7 @@ def home(request):
                 "cams": list(partner_cams(partner)),
                 "notifications": list(notifications_for(user)[:5]),
                 "onboarding": onboarding_state(partner),
+                "deal_summary": partner_deal_summary(partner),
             },
         )
     if is_vendor_staff(user):

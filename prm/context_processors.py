@@ -10,6 +10,7 @@ def _nav(request):
     user = request.user
     items = [(reverse("home"), _("Home"))]
     if membership_of(user) is not None:
+        items.append((reverse("deal_list"), _("Deals")))
         items.append((reverse("team"), _("Team")))
         items.append((reverse("company_profile"), _("Company profile")))
     if is_vendor_staff(user):

@@ -23,9 +23,11 @@ def money(amount, currency):
 
 
 @register.inclusion_tag("partners/team/_tier_progress.html")
-def tier_progress(partner):
+def tier_progress(partner, deal_summary=None):
+    """The current tier's benefits and what the next one takes, with where the partner stands
+    (``deal_summary`` from ``deals.selectors.partner_deal_summary``) when given."""
     current = partner.tier
     tiers = Tier.objects.filter(program_id=partner.program_id).order_by("rank")
     next_tier = tiers.filter(rank__gt=current.rank).first() if current else tiers.first()
     currency = Program.objects.filter(pk=partner.program_id).values_list("currency", flat=True).first() or ""
-    return {"current": current, "next": next_tier, "currency": currency}
+    return {"current": current, "next": next_tier, "currency": currency, "summary": deal_summary}

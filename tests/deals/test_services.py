@@ -83,9 +83,7 @@ def test_illegal_transitions_from_draft(world, make_deal, action):
         "reject": lambda: services.deal_reject(actor=cam, deal=deal, reason="no"),
         "request_info": lambda: services.deal_request_info(actor=cam, deal=deal, question="who?"),
         "answer": lambda: services.deal_answer_info(actor=user, deal=deal, answer="me"),
-        "won": lambda: services.deal_close_won(
-            actor=user, deal=deal, final_amount="1", closed_on=datetime.date(2030, 1, 1)
-        ),
+        "won": lambda: services.deal_close_won(actor=user, deal=deal, final_amount="1", closed_on=timezone.localdate()),
         "lost": lambda: services.deal_close_lost(actor=user, deal=deal, reason="price"),
         "expire": lambda: services.deal_expire(actor=None, deal=deal),
         "extension": lambda: services.deal_request_extension(actor=user, deal=deal),
@@ -243,10 +241,10 @@ def test_close_won_and_lost(world, make_deal):
     user, cam = world["partner_a_admin"], world["cam_a"]
     a = services.deal_approve(actor=cam, deal=make_deal(user, world["partner_a"], submit=True))
     with pytest.raises(ServiceError):
-        services.deal_close_won(actor=user, deal=a, final_amount=None, closed_on=datetime.date(2030, 1, 1))
+        services.deal_close_won(actor=user, deal=a, final_amount=None, closed_on=timezone.localdate())
     with pytest.raises(ServiceError):
         services.deal_close_won(actor=user, deal=a, final_amount="10", closed_on=None)
-    a = services.deal_close_won(actor=user, deal=a, final_amount="1234.56", closed_on=datetime.date(2030, 1, 1))
+    a = services.deal_close_won(actor=user, deal=a, final_amount="1234.56", closed_on=timezone.localdate())
     assert a.status == DealStatus.WON and a.final_amount == Decimal("1234.56")
     assert not Deal.objects.protecting().exists()
     b = make_deal(user, world["partner_a"], submit=True, customer_company="Other Co")
@@ -256,7 +254,7 @@ def test_close_won_and_lost(world, make_deal):
     b = services.deal_close_lost(actor=user, deal=b, reason="Price")
     assert b.status == DealStatus.LOST
     with pytest.raises(ServiceError):
-        services.deal_close_won(actor=user, deal=b, final_amount="1", closed_on=datetime.date(2030, 1, 1))
+        services.deal_close_won(actor=user, deal=b, final_amount="1", closed_on=timezone.localdate())
 
 
 def test_extension(world, make_deal):

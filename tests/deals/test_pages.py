@@ -1,0 +1,236 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from deals import services
+from deals.models import Deal, DealStatus, Product
+from prm.audit.models import AuditEvent
+from prm.sla.models import Deadline, DeadlineState
+
+CLOSE = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+
+
+def _form(**overrides):
+    data = {
+        "customer_company": "Padaria Estrela Ltda",
+        "customer_email": "compras@estrela.com.br",
+        "customer_tax_id": "12.345.678/0001-90",
+        "customer_country": "BR",
+        "amount": "15000.00",
+        "currency": "BRL",
+        "expected_close_date": CLOSE,
+        "notes": "Two sites",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def sales(client, world):
+    client.force_login(world["partner_a_sales"])
+    return client
+
+
+def test_an_empty_list_says_what_to_do(sales):
+    response = sales.get(reverse("deal_list"))
+    assert response.status_code == 200
+    assert "You have not registered a deal yet" in response.content.decode()
+
+
+def test_register_and_submit_from_the_form(sales, world):
+    product = Product.objects.create(name_en="Firewall")
+    response = sales.post(reverse("deal_create"), {**_form(), "products": [product.pk], "submit": "1"})
+    deal = Deal.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("deal_detail", args=[deal.pk])
+    assert deal.status == DealStatus.SUBMITTED and deal.partner == world["partner_a"]
+    assert deal.created_by == world["partner_a_sales"]
+    assert list(deal.products.all()) == [product]
+    page = sales.get(response["Location"]).content.decode()
+    assert "decision due in" in page
+    assert "Submitted for approval" in page  # the timeline
+
+
+def test_save_a_draft_then_edit_and_delete_it(sales):
+    sales.post(reverse("deal_create"), {**_form(), "save": "1"})
+    deal = Deal.objects.get()
+    assert deal.status == DealStatus.DRAFT
+    response = sales.post(reverse("deal_edit", args=[deal.pk]), {**_form(amount="99.50"), "save": "1"})
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.amount == Decimal("99.50")
+    response = sales.post(reverse("deal_delete", args=[deal.pk]))
+    assert response.status_code == 302 and not Deal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("customer_company", ""),
+        ("customer_country", "XX"),
+        ("customer_email", "not-an-email"),
+        ("amount", "-5"),
+        ("amount", "1e20"),
+        ("currency", "GBP"),
+        ("expected_close_date", "2001-01-01"),
+        ("expected_close_date", "tomorrow"),
+    ],
+)
+def test_bad_input_is_explained_and_saves_nothing(sales, field, value):
+    response = sales.post(reverse("deal_create"), {**_form(**{field: value}), "submit": "1"})
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert not Deal.objects.exists()
+
+
+def test_a_submitted_deal_is_not_editable(sales, world, make_deal):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    response = sales.get(reverse("deal_edit", args=[deal.pk]))
+    assert response.status_code == 302
+    response = sales.post(reverse("deal_delete", args=[deal.pk]))
+    assert response.status_code == 400
+    assert Deal.objects.filter(pk=deal.pk).exists()
+
+
+def test_another_partners_deal_is_missing(client, world, make_deal):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"])
+    client.force_login(world["partner_b_user"])
+    for name in ("deal_detail", "deal_edit"):
+        assert client.get(reverse(name, args=[deal.pk])).status_code == 404
+    assert client.post(reverse("deal_submit", args=[deal.pk])).status_code == 404
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.DRAFT
+    assert AuditEvent.objects.filter(action="access.denied").exists()
+
+
+def test_a_conflict_is_announced_without_naming_the_other_partner(client, world, make_deal):
+    make_deal(world["partner_b_user"], world["partner_b"], submit=True)
+    mine = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    assert mine.conflict_flag
+    client.force_login(world["partner_a_sales"])
+    page = client.get(reverse("deal_detail", args=[mine.pk])).content.decode()
+    assert "A conflict check is under way" in page
+    assert "Partner B" not in page
+    listing = client.get(reverse("deal_list")).content.decode()
+    assert "conflict check under way" in listing and "Partner B" not in listing
+
+
+def test_answering_a_question_restarts_the_clock(sales, world, make_deal):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    services.deal_request_info(actor=world["cam_a"], deal=deal, question="Which sites?")
+    page = sales.get(reverse("deal_detail", args=[deal.pk])).content.decode()
+    assert "Which sites?" in page and "clock paused" in page
+    assert sales.post(reverse("deal_answer", args=[deal.pk]), {"answer": ""}).status_code == 400
+    response = sales.post(reverse("deal_answer", args=[deal.pk]), {"answer": "São Paulo and Campinas"})
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.SUBMITTED and deal.info_answer == "São Paulo and Campinas"
+    clock = Deadline.objects.get(object_id=deal.pk, kind=services.DECISION_KIND)
+    assert clock.state == DeadlineState.OPEN
+
+
+def test_after_approval_the_partner_works_and_closes_the_deal(sales, world, make_deal):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    deal = services.deal_approve(actor=world["cam_a"], deal=deal)
+    page = sales.get(reverse("deal_detail", args=[deal.pk])).content.decode()
+    assert "this customer is yours until" in page
+    response = sales.post(reverse("deal_progress", args=[deal.pk]), {"stage": "negotiation", "amount": "1500"})
+    assert response.status_code == 302
+    response = sales.post(reverse("deal_extension", args=[deal.pk]), {"reason": "Budget moved to Q3"})
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.stage == "negotiation" and deal.amount == Decimal("1500") and deal.extension_requested_at
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    response = sales.post(reverse("deal_won", args=[deal.pk]), {"final_amount": "1400", "closed_on": future})
+    assert response.status_code == 400 and "cannot be in the future" in response.content.decode()
+    today = timezone.localdate().isoformat()
+    response = sales.post(reverse("deal_won", args=[deal.pk]), {"final_amount": "1400", "closed_on": today})
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.WON and deal.final_amount == Decimal("1400")
+    assert sales.post(reverse("deal_lost", args=[deal.pk]), {"reason": "x"}).status_code == 400
+
+
+def test_closing_as_lost_needs_a_reason(sales, world, make_deal):
+    deal = services.deal_approve(
+        actor=world["cam_a"], deal=make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    )
+    assert sales.post(reverse("deal_lost", args=[deal.pk]), {"reason": " "}).status_code == 400
+    assert sales.post(reverse("deal_lost", args=[deal.pk]), {"reason": "Price"}).status_code == 302
+    deal.refresh_from_db()
+    assert deal.status == DealStatus.LOST and deal.decision_reason == "Price"
+
+
+def test_filters_and_search(sales, world, make_deal):
+    make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Alpha Ltda")
+    make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Beta SA", submit=True)
+    page = sales.get(reverse("deal_list"), {"status": "open"}).content.decode()
+    assert "Beta SA" in page and "Alpha Ltda" not in page
+    page = sales.get(reverse("deal_list"), {"q": "alpha"}).content.decode()
+    assert "Alpha Ltda" in page and "Beta SA" not in page
+    page = sales.get(reverse("deal_list"), {"status": "won"}).content.decode()
+    assert "No registration matches these filters" in page
+    assert sales.get(reverse("deal_list"), {"status": "<script>", "page": "x"}).status_code == 200
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("deal_list")).status_code == 200
+    return len(queries)
+
+
+def test_the_list_keeps_its_query_count_as_deals_grow(sales, world, make_deal):
+    for index in range(3):
+        make_deal(world["partner_a_admin"], world["partner_a"], customer_company=f"Cliente {index}", submit=True)
+    few = _list_queries(sales)
+    for index in range(3, 30):
+        make_deal(world["partner_a_admin"], world["partner_a"], customer_company=f"Cliente {index}", submit=index % 2)
+    assert _list_queries(sales) == few
+
+
+def test_staff_are_sent_to_the_admin(client, world, mfa, make_deal):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"])
+    mfa(world["cam_a"])
+    client.force_login(world["cam_a"])
+    assert client.get(reverse("deal_list"))["Location"] == reverse("admin:deals_deal_changelist")
+    assert client.get(reverse("deal_detail", args=[deal.pk]))["Location"] == reverse(
+        "admin:deals_deal_change", args=[deal.pk]
+    )
+    client.force_login(world["cam_other"])
+    assert client.get(reverse("deal_detail", args=[deal.pk])).status_code == 404
+
+
+def test_the_home_counts_deals_and_won_revenue_for_the_tier(client, world, make_deal):
+    from tests.factories import TierFactory
+
+    partner = world["partner_a"]
+    partner.program.currency = "BRL"
+    partner.program.save()
+    partner.tier = TierFactory(program=partner.program, rank=1)
+    partner.save()
+    TierFactory(program=partner.program, rank=2, min_revenue_12m=50000, min_approved_deals=2)
+    won = services.deal_approve(
+        actor=world["cam_a"], deal=make_deal(world["partner_a_admin"], partner, submit=True, currency="BRL")
+    )
+    services.deal_close_won(
+        actor=world["partner_a_admin"], deal=won, final_amount="12345", closed_on=timezone.localdate()
+    )
+    make_deal(world["partner_a_admin"], partner, customer_company="Outra Empresa", submit=True)
+    client.force_login(world["partner_a_sales"])
+    page = client.get(reverse("home")).content.decode()
+    assert "1 awaiting a decision" in page
+    assert "(you: BRL 12,345)" in page
+    assert "(you: 1)" in page
+
+
+def test_the_list_in_french(client, world, make_deal):
+    make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    user = world["partner_a_sales"]
+    type(user).objects.filter(pk=user.pk).update(language="fr")
+    client.force_login(user)
+    page = client.get(reverse("deal_list")).content.decode()
+    assert "Enregistrements d" in page
