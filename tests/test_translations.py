@@ -120,3 +120,37 @@ def test_plural_forms_follow_the_language():
     with translation.override("fr"):
         assert translation.ngettext(singular, plural, 0) % {"counter": 0} == "0 notification non lue"
         assert translation.ngettext(singular, plural, 2) % {"counter": 2} == "2 notifications non lues"
+
+
+def test_every_string_of_the_source_is_in_the_catalogues(tmp_path):
+    """Extract the messages of the code as it is now (``make messages`` in a copy): none may be new or untranslated."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = LOCALE_DIR.parent
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in files:
+        source = root / name
+        if source.is_file() and (source.suffix in {".py", ".html", ".txt", ".po"} or source.name == "manage.py"):
+            target = tmp_path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": "postgres://unused/x", "REDIS_URL": "redis://unused"}
+    ignored = ["--ignore=.venv", "--ignore=var", "--ignore=tests", "--ignore=benchmarks", "--ignore=staticfiles"]
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "pt_BR", "-l", "fr", *ignored],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    for lang in CATALOGUES:
+        extracted = polib.pofile(str(tmp_path / "locale" / lang / "LC_MESSAGES" / "django.po"))
+        missing = [_label(e) for e in _live_entries(extracted) if not all(text.strip() for _, text in _pairs(e))]
+        fuzzy = [_label(e) for e in _live_entries(extracted) if "fuzzy" in e.flags]
+        assert missing == [], f"{lang}: strings of the source without a translation: run `make messages`"
+        assert fuzzy == [], f"{lang}: translations to review after `make messages`"
