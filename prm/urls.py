@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from deals.api import DealViewSet
 from partners.api import MyPartnerView, MyTeamViewSet, PartnerViewSet
 from partners.api_applications import ApplicationViewSet
 from prm import views
@@ -17,6 +18,7 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("applications", ApplicationViewSet, basename="application")
+router.register("deals", DealViewSet, basename="deal")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
