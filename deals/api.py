@@ -254,7 +254,7 @@ class DealSerializer(serializers.Serializer):
     extensions_left = serializers.IntegerField()
     extension_requested_at = serializers.DateTimeField(allow_null=True)
     extension_reason = serializers.CharField()
-    decision_reason = serializers.CharField()
+    decision_reason = serializers.CharField(source="decision_reason_display")
     final_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     closed_on = serializers.DateField(allow_null=True)
     created_at = serializers.DateTimeField()
@@ -442,12 +442,12 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         except ServiceError as error:
             if error.field == "status" and deal is not None:
                 current = Deal.objects.filter(pk=deal.pk).values_list("status", flat=True).first()
+                if current is None:  # deleted meanwhile
+                    raise Http404 from None
                 raise Conflict({"detail": str(error.message), "status": current}) from None
             raise
         except DjangoPermissionDenied as error:
             raise exceptions.PermissionDenied(error.args[0] if error.args else None) from None
-        except Deal.DoesNotExist:
-            raise Http404 from None
 
     def _answer(self, deal: Deal, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.filter_queryset(self.get_queryset()).filter(pk=deal.pk).first()

@@ -143,6 +143,12 @@ class DealStage(models.TextChoices):
     COMMIT = "commit", _("commit")
 
 
+def reason_display(reason: str) -> str:
+    if reason == "conflict":
+        return str(_("another registration of this customer was approved"))
+    return reason
+
+
 class DealQuerySet(ScopedQuerySet):
     def protecting(self, at=None):
         """Deals whose protection covers the moment ``at`` (now by default)."""
@@ -233,6 +239,11 @@ class Deal(models.Model):
 
     def __str__(self):
         return f"{self.customer_company} ({self.get_status_display()})"
+
+    @property
+    def decision_reason_display(self) -> str:
+        """The reason of a rejection or loss, in the reader's language when it is the conflict code."""
+        return reason_display(self.decision_reason)
 
     @property
     def awaiting_second_approval(self) -> bool:

@@ -7,7 +7,7 @@ import datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import DealStatus
+from .models import DealStatus, reason_display
 
 EXTENSION_DECISIONS = {"approved": _("approved"), "refused": _("refused")}
 
@@ -22,6 +22,8 @@ def _prepare(params: dict) -> dict:
             pass
     if shown.get("decision") in EXTENSION_DECISIONS:
         shown["decision"] = EXTENSION_DECISIONS[shown["decision"]]
+    if "reason" in shown:
+        shown["reason"] = reason_display(shown["reason"])
     if shown.get("status") in DealStatus.values:
         shown["status"] = DealStatus(shown["status"]).label
     return shown

@@ -15,7 +15,16 @@ from partners.recruitment import is_free_mail_domain, normalize_company_name, no
 from prm.audit.selectors import audit_events_for
 from prm.sla.display import deadline_columns
 
-from .models import DECISION_KIND, OPEN_STATUSES, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
+from .models import (
+    DECISION_KIND,
+    OPEN_STATUSES,
+    Deal,
+    DealProgramSettings,
+    DealStatus,
+    HouseAccount,
+    Product,
+    reason_display,
+)
 
 MATCH_LIMIT = 50
 
@@ -80,7 +89,12 @@ def deal_timeline(deal: Deal) -> list[dict]:
     """The partner-facing timeline of a registration, oldest first."""
     events = audit_events_for(deal).filter(action__in=list(PARTNER_TIMELINE)).order_by("at", "id")
     return [
-        {"at": event.at, "label": PARTNER_TIMELINE[event.action], "actor": event.actor_label, "reason": event.reason}
+        {
+            "at": event.at,
+            "label": PARTNER_TIMELINE[event.action],
+            "actor": event.actor_label,
+            "reason": reason_display(event.reason) if event.action == "deal.rejected" else event.reason,
+        }
         for event in events
     ]
 

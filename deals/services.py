@@ -61,6 +61,7 @@ from .selectors import deal_conflicts, program_settings
 logger = logging.getLogger(__name__)
 
 DECISION_REMINDERS = (0.5, 0.8)
+CONFLICT_REASON = "conflict"  # stored as a code; shown in the reader's language (Deal.decision_reason_display)
 PROTECTION_REMINDER_DAYS = (14, 3)
 
 DRAFT_FIELDS = (
@@ -112,7 +113,16 @@ def _check_transition(deal: Deal, to_status: str) -> None:
 
 
 def _lock(deal: Deal) -> Deal:
-    return Deal.objects.select_for_update(of=("self",)).select_related("partner__program__calendar").get(pk=deal.pk)
+    """The deal's row, locked until the transaction ends; a deal deleted meanwhile is a clear error."""
+    locked = (
+        Deal.objects.select_for_update(of=("self",))
+        .select_related("partner__program__calendar")
+        .filter(pk=deal.pk)
+        .first()
+    )
+    if locked is None:
+        raise ServiceError(_("This deal registration no longer exists."), field="status")
+    return locked
 
 
 def _required(text: str, field: str, message) -> str:
@@ -383,7 +393,7 @@ def _reject_others(*, actor, deal: Deal) -> list[int]:
     others = {m.target.pk: m.target for m in deal_conflicts(deal) if isinstance(m.target, Deal)}
     for other in others.values():
         if other.status in OPEN_STATUSES:
-            _reject(actor=actor, deal=other, reason="conflict", system=actor is None)
+            _reject(actor=actor, deal=other, reason=CONFLICT_REASON, system=actor is None)
             rejected.append(other.pk)
     return rejected
 
