@@ -1,13 +1,87 @@
-"""Matrix entries; see the package docstring."""
+"""Matrix entries of the deal registration admin; see the package docstring.
 
-ROUTES: dict = {}
-POSTED: dict = {}
-ADMIN_MODELS: dict = {}
+Deals: no add, no edit, no delete for anyone; a CAM reads the deals of the partners assigned to
+them (the CAM of another partner meets partner A's deal as a missing one). The decision routes
+are POST only and need ``deals.approve_deal``: the executive is refused, the CAM of another
+partner is sent away like for a missing deal. Products and house accounts: the channel manager
+keeps them, the others read them. Program settings: the channel manager changes them, nobody adds
+or deletes a row.
+"""
+
+from tests.test_authorization_matrix import _OBJECT, REDIRECT, admin_row, admin_staff
+
+_MANAGER_ONLY = admin_row(403, 403, 200, 403)
+_SCOPED_READ = admin_row(200, REDIRECT, 200, 200)
+_DECIDE = admin_row(REDIRECT, REDIRECT, REDIRECT, 403)
+
+ROUTES: dict = {
+    "admin:deals_deal_approve": _DECIDE,
+    "admin:deals_deal_reject": _DECIDE,
+    "admin:deals_deal_request_info": _DECIDE,
+    "admin:deals_deal_extension": _DECIDE,
+}
+POSTED: dict = {
+    "admin:deals_deal_approve": {},
+    "admin:deals_deal_reject": {"reason": "Matrix check"},
+    "admin:deals_deal_request_info": {"question": "Who signs?"},
+    "admin:deals_deal_extension": {"decision": "reject"},
+}
+ADMIN_MODELS: dict = {
+    "deals/deal": {
+        "changelist": admin_staff(200),
+        "add": admin_staff(403),
+        "history": _SCOPED_READ,
+        "delete": admin_staff(403),
+        "change": _SCOPED_READ,
+        "object": _OBJECT,
+    },
+    "deals/product": {
+        "changelist": admin_staff(200),
+        "add": _MANAGER_ONLY,
+        "history": admin_staff(200),
+        "delete": admin_staff(403),
+        "change": admin_staff(200),
+        "object": _OBJECT,
+    },
+    "deals/houseaccount": {
+        "changelist": admin_staff(200),
+        "add": _MANAGER_ONLY,
+        "history": admin_staff(200),
+        "delete": _MANAGER_ONLY,
+        "change": admin_staff(200),
+        "object": _OBJECT,
+    },
+    "deals/dealprogramsettings": {
+        "changelist": admin_staff(200),
+        "add": admin_staff(403),
+        "history": admin_staff(200),
+        "delete": admin_staff(403),
+        "change": admin_staff(200),
+        "object": _OBJECT,
+    },
+}
 
 
 def route_values(objects: dict) -> dict:
-    return {}
+    submitted, approved = objects["submitted"].pk, objects["approved"].pk
+    return {
+        "admin:deals_deal_approve": {"object_id": submitted},
+        "admin:deals_deal_reject": {"object_id": submitted},
+        "admin:deals_deal_request_info": {"object_id": submitted},
+        "admin:deals_deal_extension": {"object_id": approved},
+    }
 
 
 def admin_objects(objects: dict) -> dict:
-    return {}
+    from deals.models import HouseAccount
+    from deals.selectors import program_settings
+
+    house = HouseAccount.objects.create(
+        company_name="Matrix Direct Customer", name_normalized="matrix direct customer", country="BR"
+    )
+    return {
+        "deals/deal": objects["submitted"].pk,
+        "deals/product": objects["product"].pk,
+        "deals/houseaccount": house.pk,
+        "deals/dealprogramsettings": program_settings(objects["submitted"].partner.program).pk,
+    }
