@@ -824,7 +824,7 @@ class HouseAccountAdmin(_ServiceSavedAdmin):
                 lambda: services_catalogue.house_account_update(actor=request.user, account=obj, **data),
             )
         else:
-            self._saved(request, obj, lambda: services.house_account_create(actor=request.user, **data))
+            self._saved(request, obj, lambda: services_catalogue.house_account_create(actor=request.user, **data))
 
     def delete_model(self, request, obj):
         services_catalogue.house_account_delete(actor=request.user, account=obj)

@@ -54,7 +54,6 @@ from .models import (
     Deal,
     DealStage,
     DealStatus,
-    HouseAccount,
 )
 from .selectors import deal_conflicts, program_settings
 
@@ -133,6 +132,7 @@ def _required(text: str, field: str, message) -> str:
 
 
 MAX_AMOUNT = Decimal("1e12")  # the columns hold 12 digits before the point
+LENGTH_LIMITS = {"customer_company": 200, "customer_email": 254, "customer_tax_id": 60, "notes": 5000}
 
 
 def _money(value, field: str, message) -> Decimal:
@@ -164,6 +164,9 @@ def _clean_customer(data: dict) -> dict:
     company = " ".join((data.get("customer_company") or "").split())
     if not normalize_company_name(company):
         raise ServiceError(_("Enter the customer's company name."), field="customer_company")
+    for field, limit in LENGTH_LIMITS.items():
+        if len(str(data.get(field) or "")) > limit:
+            raise ServiceError(_("This field has at most %(limit)d characters.") % {"limit": limit}, field=field)
     country = (data.get("customer_country") or "").upper()
     if country not in COUNTRIES:
         raise ServiceError(_("Choose the customer's country from the list."), field="customer_country")
@@ -389,13 +392,22 @@ def _needs_second_approval(deal: Deal) -> bool:
 
 
 def _reject_others(*, actor, deal: Deal) -> list[int]:
-    rejected = []
-    others = {m.target.pk: m.target for m in deal_conflicts(deal) if isinstance(m.target, Deal)}
+    """Reject the open registrations that conflict with ``deal``, all of them or none."""
+    others = {
+        m.target.pk: m.target
+        for m in deal_conflicts(deal)
+        if isinstance(m.target, Deal) and m.target.status in OPEN_STATUSES
+    }
+    if actor is not None and any(not _in_scope(actor, other.partner_id) for other in others.values()):
+        raise PermissionDenied(
+            _(
+                "Some conflicting registrations belong to partners you do not manage: "
+                "a channel manager resolves this conflict."
+            )
+        )
     for other in others.values():
-        if other.status in OPEN_STATUSES:
-            _reject(actor=actor, deal=other, reason=CONFLICT_REASON, system=actor is None)
-            rejected.append(other.pk)
-    return rejected
+        _reject(actor=actor, deal=other, reason=CONFLICT_REASON, system=actor is None)
+    return sorted(others)
 
 
 def _protect(*, actor, deal: Deal, at: datetime.datetime) -> None:
@@ -421,9 +433,9 @@ def _approve(*, actor, deal: Deal, at=None, reject_conflicting: bool = False, sy
     if not system:
         _require_approver(actor, deal)
     deal = _lock(deal)
-    _check_transition(deal, DealStatus.APPROVED)
-    if deal.status != DealStatus.SUBMITTED:
+    if deal.status == DealStatus.INFO_REQUESTED:
         raise ServiceError(_("The partner has not answered the question yet."), field="status")
+    _check_transition(deal, DealStatus.APPROVED)
     at = at or timezone.now()
     if Deal.objects.protecting(at).filter(customer_key=deal.customer_key).exclude(pk=deal.pk).exists():
         raise ServiceError(_("Another registration already protects this customer."), field="status")
@@ -498,7 +510,8 @@ def deal_reject(*, actor, deal: Deal, reason: str, reject_conflicting: bool = Fa
     reason = _required(reason, "reason", _("Give the reason for the rejection: the partner receives it."))
     deal = _reject(actor=actor, deal=deal, reason=reason)
     if reject_conflicting:
-        _reject_others(actor=actor, deal=deal)
+        rejected = _reject_others(actor=actor, deal=deal)
+        _audit(actor=actor, deal=deal, action="deal.conflicts_rejected", rejected_conflicting=rejected)
     return deal
 
 
@@ -642,33 +655,6 @@ def deal_expire(*, actor, deal: Deal, at=None) -> Deal:
     _audit(actor=actor, deal=deal, action="deal.expired", from_state=from_state)
     _notify_all(_partner_users(deal.partner_id), deal=deal, kind="deal.expired", key="expired")
     return deal
-
-
-# --- House accounts ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def house_account_create(
-    *, actor, company_name: str, country: str, email_domain: str = "", tax_id: str = ""
-) -> HouseAccount:
-    if not (actor and actor.is_staff and actor.has_perm("deals.add_houseaccount")):
-        raise PermissionDenied(_("You may not manage house accounts."))
-    company_name = " ".join((company_name or "").split())
-    if not normalize_company_name(company_name):
-        raise ServiceError(_("Enter the customer's company name."), field="company_name")
-    country = (country or "").upper()
-    if country not in COUNTRIES:
-        raise ServiceError(_("Choose the customer's country from the list."), field="country")
-    account = HouseAccount.objects.create(
-        company_name=company_name,
-        name_normalized=normalize_company_name(company_name),
-        email_domain=normalize_email_domain(email_domain) if email_domain else "",
-        tax_id=(tax_id or "").strip(),
-        tax_id_normalized=normalize_tax_id(tax_id),
-        country=country,
-    )
-    audit_record(actor=actor, action="house_account.created", obj=account)
-    return account
 
 
 # --- Clocks -----------------------------------------------------------------------------------

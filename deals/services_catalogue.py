@@ -107,7 +107,7 @@ def product_update(*, actor, product: Product, **fields) -> Product:
 
 
 def house_account_validate(*, company_name: str, country: str, email_domain: str = "", tax_id: str = "") -> dict:
-    """The normalised fields of a house account (the same rules as ``deals.services.house_account_create``)."""
+    """The normalised fields of a house account (used by ``house_account_create`` and ``house_account_update``)."""
     company_name = " ".join((company_name or "").split())
     if not normalize_company_name(company_name):
         raise ServiceError(_("Enter the customer's company name."), field="company_name")
@@ -132,6 +132,18 @@ def house_account_validate(*, company_name: str, country: str, email_domain: str
         "tax_id": tax_id,
         "tax_id_normalized": normalize_tax_id(tax_id),
     }
+
+
+@transaction.atomic
+def house_account_create(
+    *, actor, company_name: str, country: str, email_domain: str = "", tax_id: str = ""
+) -> HouseAccount:
+    _require(actor, "deals.add_houseaccount", _("You may not manage house accounts."))
+    account = HouseAccount.objects.create(
+        **house_account_validate(company_name=company_name, country=country, email_domain=email_domain, tax_id=tax_id)
+    )
+    audit_record(actor=actor, action="house_account.created", obj=account)
+    return account
 
 
 @transaction.atomic

@@ -268,7 +268,7 @@ def test_cam_cannot_reject_another_partners_conflicting_registration(world, make
     client = login(world["cam_a"])
     response = _post(client, _url("approve", mine), {"seen": _seen(client, mine), "reject_conflicting": "on"})
     [message] = _messages(response)
-    assert "may not decide" in message  # PermissionDenied of the service: a message, never a 500
+    assert "a channel manager resolves this conflict" in message  # the service refuses: a message, never a 500
     mine.refresh_from_db()
     other.refresh_from_db()
     assert mine.status == other.status == DealStatus.SUBMITTED  # one transaction: nothing changed
@@ -706,7 +706,9 @@ def test_catalogue_services_check_the_actor_and_the_fields(world):
     from prm.accounts.services import ServiceError
 
     product = Product.objects.create(name_en="Switch")
-    account = services.house_account_create(actor=world["channel_manager"], company_name="Initech", country="US")
+    account = services_catalogue.house_account_create(
+        actor=world["channel_manager"], company_name="Initech", country="US"
+    )
     settings = program_settings(world["partner_a"].program)
     for outsider in (world["cam_a"], world["executive"], world["partner_a_admin"], None):
         with pytest.raises(PermissionDenied):

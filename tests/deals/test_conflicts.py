@@ -1,6 +1,6 @@
 import pytest
 
-from deals import services
+from deals import services, services_catalogue
 from deals.models import DealStatus, HouseAccount
 from deals.selectors import deal_conflicts
 
@@ -78,7 +78,7 @@ def test_closed_and_draft_deals_do_not_count(world, make_deal):
 
 
 def test_house_account_matches(world, make_deal):
-    services.house_account_create(
+    services_catalogue.house_account_create(
         actor=world["channel_manager"], company_name="Petróleo Brasileiro S.A.", country="BR", tax_id=""
     )
     deal = make_deal(
