@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -178,23 +179,29 @@ def deal_create(request):
     form = DealForm(
         request.POST or None, initial={"currency": partner.program.currency, "customer_country": partner.country}
     )
+    return _deal_form(request, form, partner=partner, deal=None)
+
+
+def _deal_form(request, form, *, partner, deal):
+    """Save the draft (created or edited) and, with the "submit" button, submit it: both or neither."""
     if request.method == "POST" and form.is_valid():
+        fields = _service_fields(form.cleaned_data)
+        products = form.cleaned_data["products"]
         try:
-            deal = services.deal_create_draft(
-                actor=request.user,
-                partner=partner,
-                products=form.cleaned_data["products"],
-                **_service_fields(form.cleaned_data),
-            )
-            if "submit" in request.POST:
-                deal = services.deal_submit(actor=request.user, deal=deal)
+            with transaction.atomic():
+                if deal is None:
+                    saved = services.deal_create_draft(actor=request.user, partner=partner, products=products, **fields)
+                else:
+                    saved = services.deal_update_draft(actor=request.user, deal=deal, products=products, **fields)
+                if "submit" in request.POST:
+                    saved = services.deal_submit(actor=request.user, deal=saved)
         except ServiceError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _submitted_message(deal) if "submit" in request.POST else _("Draft saved."))
-            return redirect("deal_detail", deal.pk)
+            messages.success(request, _submitted_message(saved) if "submit" in request.POST else _("Draft saved."))
+            return redirect("deal_detail", saved.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "deals/deal_form.html", {"form": form, "deal": None}, status=status)
+    return render(request, "deals/deal_form.html", {"form": form, "deal": deal}, status=status)
 
 
 def _submitted_message(deal) -> str:
@@ -216,23 +223,7 @@ def deal_edit(request, pk):
     initial = {name: getattr(deal, name) for name in services.DRAFT_FIELDS}
     initial["products"] = list(deal.products.values_list("pk", flat=True))
     form = DealForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            deal = services.deal_update_draft(
-                actor=request.user,
-                deal=deal,
-                products=form.cleaned_data["products"],
-                **_service_fields(form.cleaned_data),
-            )
-            if "submit" in request.POST:
-                deal = services.deal_submit(actor=request.user, deal=deal)
-        except ServiceError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _submitted_message(deal) if "submit" in request.POST else _("Draft saved."))
-            return redirect("deal_detail", deal.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "deals/deal_form.html", {"form": form, "deal": deal}, status=status)
+    return _deal_form(request, form, partner=partner, deal=deal)
 
 
 # --- one deal ---------------------------------------------------------------------------------

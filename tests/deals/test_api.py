@@ -3,11 +3,10 @@ bad input and the query budget of the list."""
 
 import datetime
 import json
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -20,6 +19,7 @@ from partners.roles import StaffRole
 from prm.audit.models import AuditEvent
 from prm.sla.models import Deadline
 from tests import factories
+from tests.deals.conftest import run_together
 from tests.scope import VISIBLE_PARTNERS
 
 YESTERDAY = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
@@ -437,26 +437,6 @@ def test_a_deal_deleted_meanwhile_is_404_not_500(world, api, make_deal, monkeypa
     assert post(client, "submit", stale).status_code == 404
 
 
-def _run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    close_old_connections()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_approvals_one_200_one_409(make_deal):
     partner = factories.PartnerFactory(name="Reseller")
@@ -473,7 +453,7 @@ def test_two_concurrent_approvals_one_200_one_409(make_deal):
 
         return go
 
-    results = _run_together([approve_as(cam), approve_as(manager)])
+    results = run_together([approve_as(cam), approve_as(manager)])
     assert sorted(code for code, _body in results) == [200, 409], results
     conflict = next(body for code, body in results if code == 409)
     assert conflict["status"] == "approved" and conflict["detail"]
@@ -496,7 +476,7 @@ def test_approve_and_reject_at_once_one_wins(make_deal):
 
         return go
 
-    results = _run_together([act(cam, "approve", {}), act(manager, "reject", {"reason": "No."})])
+    results = run_together([act(cam, "approve", {}), act(manager, "reject", {"reason": "No."})])
     assert sorted(results) == [200, 409]
     assert Deal.objects.get(pk=deal.pk).status in (DealStatus.APPROVED, DealStatus.REJECTED)
 

@@ -1,8 +1,4 @@
-import threading
-
 import pytest
-from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connection
 
 from deals import services
 from deals.models import Deal, DealStatus
@@ -10,28 +6,7 @@ from partners.roles import StaffRole
 from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
 from tests import factories
-
-
-def _run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except (ServiceError, PermissionDenied) as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    close_old_connections()
-    return results
+from tests.deals.conftest import run_together
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,7 +24,7 @@ def test_twenty_partners_one_protection(make_deal):
 
         return go
 
-    results = _run_together([submit_and_approve(deal) for deal in deals])
+    results = run_together([submit_and_approve(deal) for deal in deals])
     approved = [r for r in results if isinstance(r, Deal)]
     assert len(approved) == 1
     assert all(isinstance(r, ServiceError) for r in results if not isinstance(r, Deal))
@@ -64,7 +39,7 @@ def test_two_approvers_one_transition(make_deal):
     cam = factories.staff_user(StaffRole.CAM, partners=[partner])
     manager = factories.staff_user(StaffRole.CHANNEL_MANAGER)
     deal = make_deal(factories.partner_user(partner), partner, submit=True)
-    results = _run_together(
+    results = run_together(
         [lambda: services.deal_approve(actor=cam, deal=deal), lambda: services.deal_approve(actor=manager, deal=deal)]
     )
     assert sorted(type(r).__name__ for r in results) == ["Deal", "ServiceError"]
@@ -80,7 +55,7 @@ def test_two_approvers_of_conflicting_deals_one_protection(make_deal):
     manager_2 = factories.staff_user(StaffRole.CHANNEL_MANAGER)
     a = make_deal(factories.partner_user(a_partner), a_partner, submit=True)
     b = make_deal(factories.partner_user(b_partner), b_partner, submit=True)
-    results = _run_together(
+    results = run_together(
         [lambda: services.deal_approve(actor=manager_1, deal=a), lambda: services.deal_approve(actor=manager_2, deal=b)]
     )
     assert sorted(type(r).__name__ for r in results) == ["Deal", "ServiceError"]
