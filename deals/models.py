@@ -217,8 +217,18 @@ class Deal(models.Model):
             ("approve_deal_second", _("Give the second approval of large deal registrations")),
         ]
         indexes = [
-            GinIndex(name="deal_customer_name_trgm", fields=["customer_name_normalized"], opclasses=["gin_trgm_ops"]),
+            # Conflict matching reads only the registrations that can still conflict (open or approved):
+            # a partial trigram index stays small as closed registrations pile up.
+            GinIndex(
+                name="deal_live_name_trgm",
+                fields=["customer_name_normalized"],
+                opclasses=["gin_trgm_ops"],
+                condition=Q(status__in=["submitted", "info_requested", "approved"]),
+            ),
             models.Index(fields=["partner", "status"], name="deal_partner_status"),
+            # Lists: newest first, per partner (partner pages) and overall (staff).
+            models.Index(fields=["partner", "-created_at", "-id"], name="deal_partner_created"),
+            models.Index(fields=["-created_at", "-id"], name="deal_created"),
             models.Index(fields=["status", "customer_country"], name="deal_status_country"),
         ]
         constraints = [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -153,6 +155,8 @@ def _match_rows(queryset, *, name_field, domain_field, tax_field, name, domain, 
     if tax_id:
         found += [("tax_id", 1.0, row) for row in queryset.filter(**{tax_field: tax_id})[:MATCH_LIMIT]]
     if name:
+        # pg_trgm's % operator (what the index serves) keeps names at or above the session's
+        # similarity threshold; ``_trigram_threshold`` sets it to the program's before this runs.
         similar = (
             queryset.filter(**{f"{name_field}__trigram_similar": name})
             .annotate(similarity=TrigramSimilarity(name_field, name))
@@ -161,6 +165,23 @@ def _match_rows(queryset, *, name_field, domain_field, tax_field, name, domain, 
         )
         found += [("name", round(float(row.similarity), 2), row) for row in similar]
     return found
+
+
+@contextmanager
+def _trigram_threshold(threshold: float):
+    """pg_trgm's similarity threshold at ``threshold`` for the queries inside, then back as it was.
+
+    The index filters candidates with the threshold itself, so a program threshold above the default
+    0.3 reads far fewer rows, and one below it still finds the names between the two.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
+        previous = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [previous])
 
 
 def deal_conflicts(deal: Deal, *, at=None) -> list[DealMatch]:
@@ -186,15 +207,16 @@ def deal_conflicts(deal: Deal, *, at=None) -> list[DealMatch]:
     )
     houses = HouseAccount.objects.filter(country=country)
     common = {"name": name, "domain": domain, "tax_id": tax_id, "threshold": threshold}
-    rows = _match_rows(
-        deals,
-        name_field="customer_name_normalized",
-        domain_field="customer_email_domain",
-        tax_field="customer_tax_id_normalized",
-        **common,
-    ) + _match_rows(
-        houses, name_field="name_normalized", domain_field="email_domain", tax_field="tax_id_normalized", **common
-    )
+    with _trigram_threshold(threshold):
+        rows = _match_rows(
+            deals,
+            name_field="customer_name_normalized",
+            domain_field="customer_email_domain",
+            tax_field="customer_tax_id_normalized",
+            **common,
+        ) + _match_rows(
+            houses, name_field="name_normalized", domain_field="email_domain", tax_field="tax_id_normalized", **common
+        )
     mine = deal.submitted_at or deal.created_at
 
     def first(target) -> bool:
