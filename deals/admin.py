@@ -143,6 +143,22 @@ class SlaStateFilter(admin.SimpleListFilter):
         return queryset.filter(sla_state=value)
 
 
+class PartnerInScopeFilter(admin.SimpleListFilter):
+    """Deals of one partner, chosen among the partners in the user's scope (not read from the deals)."""
+
+    title = _("partner")
+    parameter_name = "partner"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in Partner.objects.visible_to(request.user).values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(partner_id=int(value)) if value.isdigit() else queryset.none()
+
+
 class DealCamFilter(admin.SimpleListFilter):
     """Deals by the CAM of their partner (the guardian grant), or partners with none."""
 
@@ -321,7 +337,7 @@ class DealAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             "status",
             SlaStateFilter,
             "conflict_flag",
-            ("partner", admin.RelatedOnlyFieldListFilter),
+            PartnerInScopeFilter,
             DealCamFilter,
             "currency",
             SecondApprovalFilter,

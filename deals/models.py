@@ -127,6 +127,7 @@ DEAL_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 OPEN_STATUSES = (DealStatus.SUBMITTED, DealStatus.INFO_REQUESTED)
+LIVE_STATUSES = (*OPEN_STATUSES, DealStatus.APPROVED)  # the deals that can still conflict
 
 # The clocks of a deal on the platform SLA engine (deadline kinds).
 DECISION_KIND = "deal.decision"
@@ -156,9 +157,13 @@ class DealQuerySet(ScopedQuerySet):
         return self.filter(status=DealStatus.APPROVED, approved_at__lte=at, protected_until__gt=at)
 
     def open_or_protecting(self, at=None):
+        """Deals awaiting a decision, or approved and protecting at ``at``.
+
+        The status list comes first on its own, the condition of the partial indexes of live deals,
+        so that the planner reads those indexes alone."""
         at = at or timezone.now()
-        return self.filter(
-            Q(status__in=OPEN_STATUSES) | Q(status=DealStatus.APPROVED, approved_at__lte=at, protected_until__gt=at)
+        return self.filter(status__in=LIVE_STATUSES).filter(
+            Q(status__in=OPEN_STATUSES) | Q(approved_at__lte=at, protected_until__gt=at)
         )
 
 
@@ -223,7 +228,7 @@ class Deal(models.Model):
                 name="deal_live_name_trgm",
                 fields=["customer_name_normalized"],
                 opclasses=["gin_trgm_ops"],
-                condition=Q(status__in=["submitted", "info_requested", "approved"]),
+                condition=Q(status__in=["submitted", "info_requested", "approved"]),  # LIVE_STATUSES
             ),
             models.Index(fields=["partner", "status"], name="deal_partner_status"),
             # Lists: newest first, per partner (partner pages) and overall (staff).

@@ -169,19 +169,16 @@ def _match_rows(queryset, *, name_field, domain_field, tax_field, name, domain, 
 
 @contextmanager
 def _trigram_threshold(threshold: float):
-    """pg_trgm's similarity threshold at ``threshold`` for the queries inside, then back as it was.
+    """pg_trgm's similarity threshold at ``threshold`` for the rest of the transaction.
 
-    The index filters candidates with the threshold itself, so a program threshold above the default
-    0.3 reads far fewer rows, and one below it still finds the names between the two.
+    The index filters candidates with it, so a program threshold above the default 0.3 reads far
+    fewer rows, and one below it still finds the names in between. Only conflict matching uses the
+    ``%`` operator (recruitment ranks with ``similarity()``), and it sets the threshold each time.
+    A transaction is needed for a local setting; inside one already, no savepoint is taken.
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
-        previous = cursor.fetchone()[0]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
-        try:
-            yield
-        finally:
-            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [previous])
+        yield
 
 
 def deal_conflicts(deal: Deal, *, at=None) -> list[DealMatch]:
