@@ -75,6 +75,7 @@ PARTNER_TIMELINE = {
     "deal.submitted": _("Submitted for approval"),
     "deal.info_requested": _("More information requested"),
     "deal.info_answered": _("Information sent"),
+    "deal.first_approval": _("First approval given; a channel manager gives the second"),
     "deal.approved": _("Approved"),
     "deal.rejected": _("Rejected"),
     "deal.progress_updated": _("Stage or amount updated"),
