@@ -150,6 +150,10 @@ def reason_display(reason: str) -> str:
     return reason
 
 
+# The condition of the partial indexes that conflict matching reads (see open_or_protecting).
+_LIVE = Q(status__in=["submitted", "info_requested", "approved"])
+
+
 class DealQuerySet(ScopedQuerySet):
     def protecting(self, at=None):
         """Deals whose protection covers the moment ``at`` (now by default)."""
@@ -175,11 +179,11 @@ class Deal(models.Model):
     customer_company = models.CharField(_("customer company"), max_length=200)
     customer_name_normalized = models.CharField(max_length=200, editable=False)
     customer_email = models.EmailField(_("customer contact email"), blank=True)
-    customer_email_domain = models.CharField(max_length=253, blank=True, editable=False, db_index=True)
+    customer_email_domain = models.CharField(max_length=253, blank=True, editable=False)
     customer_tax_id = models.CharField(_("customer tax ID"), max_length=60, blank=True)
-    customer_tax_id_normalized = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    customer_tax_id_normalized = models.CharField(max_length=40, blank=True, editable=False)
     customer_country = models.CharField(_("customer country"), max_length=2)
-    customer_key = models.CharField(max_length=210, editable=False, db_index=True)
+    customer_key = models.CharField(max_length=210, editable=False)
     products = models.ManyToManyField(Product, blank=True, related_name="deals", verbose_name=_("products"))
     amount = models.DecimalField(_("estimated amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
@@ -228,8 +232,12 @@ class Deal(models.Model):
                 name="deal_live_name_trgm",
                 fields=["customer_name_normalized"],
                 opclasses=["gin_trgm_ops"],
-                condition=Q(status__in=["submitted", "info_requested", "approved"]),  # LIVE_STATUSES
+                condition=_LIVE,
             ),
+            # Exact matches of conflict checking, on live deals only (closed ones never conflict).
+            models.Index(fields=["customer_email_domain"], name="deal_live_email_domain", condition=_LIVE),
+            models.Index(fields=["customer_tax_id_normalized"], name="deal_live_tax_id", condition=_LIVE),
+            models.Index(fields=["customer_key"], name="deal_customer_key"),
             models.Index(fields=["partner", "status"], name="deal_partner_status"),
             # Lists: newest first, per partner (partner pages) and overall (staff).
             models.Index(fields=["partner", "-created_at", "-id"], name="deal_partner_created"),
