@@ -115,3 +115,24 @@ STAFF_ROLE_PERMISSIONS[StaffRole.CHANNEL_MANAGER] += [
     "approve_deal_second",
 ]
 STAFF_ROLE_PERMISSIONS[StaffRole.EXECUTIVE] += _DEALS_VIEW
+
+# Lead distribution: channel marketing brings leads in; the channel manager keeps the rules and
+# settings and assigns any lead; a CAM assigns and reassigns the leads of their partners.
+_LEADS_VIEW = ["view_lead", "view_leadassignment", "view_assignmentrule"]
+STAFF_ROLE_PERMISSIONS[StaffRole.CHANNEL_MANAGER] += [
+    *_LEADS_VIEW,
+    "add_lead",
+    "change_lead",
+    "assign_lead",
+    "add_assignmentrule",
+    "change_assignmentrule",
+    "delete_assignmentrule",
+    "view_leadprogramsettings",
+    "change_leadprogramsettings",
+    "view_partnerlocation",
+    "add_partnerlocation",
+    "change_partnerlocation",
+]
+STAFF_ROLE_PERMISSIONS[StaffRole.CAM] += [*_LEADS_VIEW, "assign_lead"]
+STAFF_ROLE_PERMISSIONS[StaffRole.MARKETING] += [*_LEADS_VIEW, "add_lead"]
+STAFF_ROLE_PERMISSIONS[StaffRole.EXECUTIVE] += _LEADS_VIEW

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "prm.sla",
     "partners",
     "deals",
+    "leads",
 ]
 
 MIDDLEWARE = [

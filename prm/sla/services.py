@@ -82,8 +82,8 @@ def _next_fire_at(deadline: Deadline, schedule: Schedule) -> datetime.datetime |
     return deadline.due_at
 
 
-def _plan(deadline: Deadline, schedule: Schedule) -> None:
-    """Compute due_at and next_fire_at of a running clock from the business time left."""
+def deadline_plan(deadline: Deadline, schedule: Schedule) -> None:
+    """Compute due_at and next_fire_at of a running clock from the business time left (for bulk starts too)."""
     remaining = deadline.duration_seconds - deadline.consumed_seconds
     deadline.due_at = add_business_time(schedule, deadline.resumed_at, remaining)
     deadline.next_fire_at = _next_fire_at(deadline, schedule)
@@ -153,7 +153,7 @@ def deadline_start(
             reminder_fractions=fractions,
             state=DeadlineState.OPEN,
         )
-        _plan(deadline, schedule)
+        deadline_plan(deadline, schedule)
         try:
             with transaction.atomic():
                 deadline.save()
@@ -199,7 +199,7 @@ def deadline_resume(
         from_state = deadline.state
         deadline.state = DeadlineState.OPEN
         deadline.resumed_at = at
-        _plan(deadline, Schedule.from_calendar(deadline.calendar))
+        deadline_plan(deadline, Schedule.from_calendar(deadline.calendar))
         deadline.save()
         _audit(
             actor=actor,

@@ -1,0 +1,93 @@
+"""Reads of lead distribution: scoped lists, the partner's inbox, what a viewer may read of a lead,
+and the assignment history with its explanations (staff only)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from prm.sla.display import deadline_columns
+from prm.tenancy import is_vendor_staff, membership_of
+
+from .models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, Lead, LeadAssignment, LeadStatus
+
+# What a partner reads of a lead offered to it, before accepting: enough to decide, not the contact.
+PREVIEW_FIELDS = ("id", "status", "company", "country", "industry", "product", "rating")
+# What a partner reads once it accepted the lead (internal routing fields stay on the staff side).
+PARTNER_FIELDS = (
+    *PREVIEW_FIELDS,
+    "contact_name",
+    "email",
+    "phone",
+    "company_size",
+    "region",
+    "city",
+    "latitude",
+    "longitude",
+    "source",
+    "notes",
+    "lost_reason",
+    "deal",
+    "offered_at",
+    "accepted_at",
+    "contacted_at",
+    "qualified_at",
+    "closed_at",
+)
+STAFF_FIELDS = (*PARTNER_FIELDS, "partner", "rule", "reassignments", "created_by", "created_at")
+
+
+def leads_visible_to(user):
+    return Lead.objects.visible_to(user).select_related("partner", "product")
+
+
+def lead_fields_for(user, lead: Lead) -> tuple[str, ...]:
+    """The fields of ``lead`` that ``user`` may read (nothing outside their scope)."""
+    if is_vendor_staff(user):
+        return STAFF_FIELDS if Lead.objects.visible_to(user).filter(pk=lead.pk).exists() else ()
+    membership = membership_of(user)
+    if membership is None or not membership.partner.is_active or lead.partner_id != membership.partner_id:
+        return ()
+    return PREVIEW_FIELDS if lead.status == LeadStatus.OFFERED else PARTNER_FIELDS
+
+
+def lead_visible_fields(user, lead: Lead) -> dict:
+    """The readable fields of ``lead`` for ``user``, as a dict (the template's and serializer's source)."""
+    values = {}
+    for name in lead_fields_for(user, lead):
+        if name in ("product", "deal", "partner", "rule", "created_by"):
+            values[name] = getattr(lead, f"{name}_id")
+        else:
+            values[name] = getattr(lead, name)
+    return values
+
+
+INBOX_FILTERS = {
+    "offered": Q(status=LeadStatus.OFFERED),
+    "open": Q(status__in=(LeadStatus.ACCEPTED, LeadStatus.CONTACTED, LeadStatus.QUALIFIED)),
+    "closed": Q(status__in=(LeadStatus.CONVERTED, LeadStatus.LOST)),
+    **{status: Q(status=status) for status in LeadStatus.values},
+}
+
+
+def lead_list(user, *, status: str = ""):
+    """The user's leads, newest first, with the acceptance and first-contact clocks annotated
+    (``acceptance_due_at``, ``first_contact_due_at``… for the countdowns)."""
+    leads = leads_visible_to(user).annotate(
+        **deadline_columns(Lead, ACCEPTANCE_KIND, "acceptance"),
+        **deadline_columns(Lead, FIRST_CONTACT_KIND, "first_contact"),
+    )
+    if status in INBOX_FILTERS:
+        leads = leads.filter(INBOX_FILTERS[status])
+    return leads.order_by("-created_at", "-pk")
+
+
+def lead_assignments(user, lead: Lead):
+    """The assignment history of a lead with the explanations ("why this partner?"), for staff who
+    see the lead. Explanations name competing partners: partner users never read them."""
+    if not is_vendor_staff(user) or not Lead.objects.visible_to(user).filter(pk=lead.pk).exists():
+        return LeadAssignment.objects.none()
+    return LeadAssignment.objects.filter(lead=lead).select_related("partner", "rule", "assigned_by")
+
+
+def current_assignment(lead: Lead) -> LeadAssignment | None:
+    return LeadAssignment.objects.filter(lead=lead, ended_at__isnull=True).select_related("partner", "rule").first()
