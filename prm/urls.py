@@ -27,6 +27,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("notifications/", include("prm.notifications.urls")),
     path("deals/", include("deals.urls")),
+    path("leads/", include("leads.urls")),
+    path("staff/leads/", include("leads.urls_staff")),
     path("api/v1/me/", MeView.as_view(), name="api_me"),
     # Before the router: "me" is not a partner id.
     path("api/v1/partners/me/", MyPartnerView.as_view(), name="api_partner_me"),

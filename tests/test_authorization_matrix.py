@@ -293,12 +293,17 @@ ADMIN_MODELS.update(
         "partners/camterritory": {**_MANAGER_CONFIGURES, "delete": _MANAGER_ONLY},
     }
 )
-# Deal registration keeps its entries beside its tests (they use the helpers above).
+# Deal registration and lead distribution keep their entries beside their tests, one module per
+# area (they use the helpers above).
 from tests.deals import matrix as deals_matrix  # noqa: E402
+from tests.leads import matrix as leads_matrix  # noqa: E402
 
-ROUTES.update(deals_matrix.merged("ROUTES"))
-POSTED.update(deals_matrix.merged("POSTED"))
-ADMIN_MODELS.update(deals_matrix.merged("ADMIN_MODELS"))
+APP_MATRICES = (deals_matrix, leads_matrix)
+for _app in APP_MATRICES:
+    for _area in _app.AREAS:
+        ROUTES.update(_area.ROUTES)
+        POSTED.update(_area.POSTED)
+        ADMIN_MODELS.update(_area.ADMIN_MODELS)
 _ADMIN_ACTIONS = ("changelist", "add", "history", "delete", "change")
 
 
@@ -407,11 +412,15 @@ def cast(world, mfa, settings, tmp_path):
     )
     onboarding = _onboarding_objects(partner_a, admin_a)
     recruitment = _recruitment_objects(partner_a, world["cam_a"])
-    deal_route_values, deal_admin_objects = deals_matrix.values(world, deals_matrix.deal_objects(world))
+    app_route_values, app_admin_objects = {}, {}
+    for app in APP_MATRICES:
+        made_values, made_ids = app.values(world, app.objects(world))
+        app_route_values.update(made_values)
+        app_admin_objects.update(made_ids)
     admin_objects = {
         **onboarding["admin_objects"],
         **recruitment["admin_objects"],
-        **deal_admin_objects,
+        **app_admin_objects,
         "auth/group": Group.objects.get(name=StaffRole.CAM).pk,
         "account/emailaddress": EmailAddress.objects.get(user=admin_a).pk,
         "mfa/authenticator": Authenticator.objects.filter(user=world["cam_a"]).first().pk,
@@ -440,7 +449,7 @@ def cast(world, mfa, settings, tmp_path):
         "admin:view_on_site": {"object_id": partner_a.pk},
         **onboarding["route_values"],
         **recruitment["route_values"],
-        **deal_route_values,
+        **app_route_values,
         **_team_objects(partner_a, admin_a, world["partner_a_sales"], settings, tmp_path),
     }
     return {"world": world, "admin_objects": admin_objects, "values": values, "route_values": route_values}

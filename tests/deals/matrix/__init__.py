@@ -40,11 +40,8 @@ def deal_objects(world) -> dict:
     return {"draft": draft, "submitted": submitted, "approved": approved, "product": product}
 
 
-def merged(name: str) -> dict:
-    result: dict = {}
-    for area in AREAS:
-        result.update(getattr(area, name))
-    return result
+def objects(world) -> dict:
+    return deal_objects(world)
 
 
 def values(world, objects: dict) -> tuple[dict, dict]:
