@@ -37,6 +37,7 @@ urlpatterns = [
         MyTeamViewSet.as_view({"get": "list", "post": "create"}),
         name="api_partner_me_users",
     ),
+    path("api/v1/lead-imports/", include("leads.urls_api_import")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
