@@ -4,7 +4,11 @@
 partners with their capacity, location and performance statistics, the program settings); then
 ``context.route(lead, excluded)`` decides one lead in memory and records the decision in the context
 (open-lead counts and round-robin cursors move on), so a batch of any size costs a constant number
-of queries. The writes are the service's (``leads.services``).
+of queries. The writes are the service's (``leads.services``). Within a context the per-lead work
+is kept small for batches of thousands: each rule keeps its partners with room (rebuilt only when a
+partner fills up, since capacity only fills during a run) and, for ``weighted``, a heap of scores
+refreshed lazily; the decisions are exactly those of scoring every partner for every lead
+(``benchmarks/leads.py --engine-only --compare-engine`` checks it against another version).
 
 Rules are tried in their order. A rule matches a lead when every non-empty criterion holds
 (country, region or state, industry, product interest, company size, rating). Its partner pool is
@@ -34,6 +38,7 @@ Strategies (all deterministic, ties broken by the lowest partner id):
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import heapq
 import math
@@ -65,6 +70,7 @@ PRIOR = 2  # pseudo-observations on each side of the acceptance and conversion r
 EXPLANATION_CANDIDATES = 10  # the winner and the runners-up written into the explanation
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_ACCEPTANCE_SECONDS = 2 * 24 * 3600
+NEAREST_BASIS = {0: "distance", 1: "same_region", 2: "same_country", 3: "elsewhere"}
 
 
 def _norm(text: str) -> str:
@@ -120,6 +126,19 @@ class Candidate:
     open_leads: int
     capacity: int | None
     perf: dict = field(default_factory=dict)
+    # Derived once (``__post_init__``) for the hot loop of ``route``: lead weight × performance, the
+    # latitude in radians and its cosine (None without coordinates).
+    weight_perf: float = field(init=False, repr=False)
+    lat_rad: float | None = field(init=False, repr=False)
+    cos_lat: float | None = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.weight_perf = self.lead_weight * self.perf.get("performance", 1.0)
+        if self.latitude is not None and self.longitude is not None:
+            self.lat_rad = math.radians(self.latitude)
+            self.cos_lat = math.cos(self.lat_rad)
+        else:
+            self.lat_rad = self.cos_lat = None
 
     @property
     def has_room(self) -> bool:
@@ -146,15 +165,26 @@ class _Rule:
     company_sizes: frozenset
     ratings: frozenset
     pool: list  # Candidates admitted by the rule's filters, in partner-id order
+    # The pool's partners under capacity (and their ids, for bisect), valid while no partner of the
+    # context has filled up since (``RoutingContext.filled``: capacity only fills during a run).
+    room: list = field(default_factory=list, repr=False)
+    room_ids: list = field(default_factory=list, repr=False)
+    room_filled: int = field(default=-1, repr=False)
+    heap: list | None = field(default=None, repr=False)  # the weighted strategy's (see _weighted)
 
     def matches(self, lead: Lead) -> bool:
+        return self._matches(
+            lead.country, _norm(lead.region), lead.industry, lead.product_id, lead.company_size, lead.rating
+        )
+
+    def _matches(self, country, region, industry, product_id, company_size, rating) -> bool:
         return (
-            (not self.countries or lead.country in self.countries)
-            and (not self.regions or _norm(lead.region) in self.regions)
-            and (not self.industries or lead.industry in self.industries)
-            and (not self.products or lead.product_id in self.products)
-            and (not self.company_sizes or lead.company_size in self.company_sizes)
-            and (not self.ratings or lead.rating in self.ratings)
+            (not self.countries or country in self.countries)
+            and (not self.regions or region in self.regions)
+            and (not self.industries or industry in self.industries)
+            and (not self.products or product_id in self.products)
+            and (not self.company_sizes or company_size in self.company_sizes)
+            and (not self.ratings or rating in self.ratings)
         )
 
 
@@ -225,6 +255,8 @@ class RoutingContext:
         self.rules: list[_Rule] = []
         self.cursors: dict[int, int | None] = {}
         self.moved_cursors: set[int] = set()
+        self.now_iso = self.now.isoformat()
+        self.filled = 0  # partners that reached their capacity during the run (see _Rule.room)
 
     @classmethod
     def load(cls, *, now=None, lock_cursors: bool = True) -> RoutingContext:
@@ -319,15 +351,32 @@ class RoutingContext:
     def route(self, lead: Lead, excluded: set[int] | frozenset = frozenset()) -> Decision:
         """Choose a partner for ``lead`` (None: no rule placed it) and count the choice in the context."""
         tried = []
+        country, region, industry = lead.country, _norm(lead.region), lead.industry
+        product_id, company_size, rating = lead.product_id, lead.company_size, lead.rating
         for rule in self.rules:
-            if not rule.matches(lead):
+            if not rule._matches(country, region, industry, product_id, company_size, rating):
                 continue
-            available = [c for c in rule.pool if c.has_room and c.id not in excluded]
+            if rule.room_filled != self.filled:
+                rule.room = [c for c in rule.pool if c.capacity is None or c.open_leads < c.capacity]
+                rule.room_ids = [c.id for c in rule.room]
+                rule.room_filled = self.filled
+            if excluded:
+                available = [c for c in rule.room if c.id not in excluded]
+                available_ids = [c.id for c in available]
+            else:
+                available, available_ids = rule.room, rule.room_ids
             if not available:
                 tried.append({"rule": rule.id, "name": rule.name, "candidates": 0})
                 continue
-            winner, ranked, reason = getattr(self, f"_{rule.strategy}")(rule, lead, available)
+            if rule.strategy == AssignmentStrategy.ROUND_ROBIN:
+                winner, ranked, reason = self._round_robin(rule, lead, available, available_ids)
+            elif rule.strategy == AssignmentStrategy.WEIGHTED:
+                winner, ranked, reason = self._weighted(rule, excluded)
+            else:
+                winner, ranked, reason = getattr(self, f"_{rule.strategy}")(rule, lead, available)
             winner.open_leads += 1
+            if winner.capacity is not None and winner.open_leads >= winner.capacity:
+                self.filled += 1  # the rules' lists of partners with room are out of date
             if rule.strategy == AssignmentStrategy.ROUND_ROBIN:
                 self.cursors[rule.id] = winner.id
                 self.moved_cursors.add(rule.id)
@@ -335,11 +384,11 @@ class RoutingContext:
                 "rule": rule.id,
                 "rule_name": rule.name,
                 "strategy": rule.strategy,
-                "at": self.now.isoformat(),
+                "at": self.now_iso,
                 "winner": winner.id,
                 "reason": reason,
                 "candidates_count": len(available),
-                "excluded": sorted(excluded),
+                "excluded": sorted(excluded) if excluded else [],
                 "candidates": ranked,
             }
             if tried:
@@ -349,59 +398,103 @@ class RoutingContext:
             None,
             None,
             "",
-            {"at": self.now.isoformat(), "reason": "no_rule", "rules_without_candidates": tried},
+            {"at": self.now_iso, "reason": "no_rule", "rules_without_candidates": tried},
         )
 
-    def _round_robin(self, rule: _Rule, lead: Lead, available: list[Candidate]):
+    def _round_robin(self, rule: _Rule, lead: Lead, available: list[Candidate], ids: list[int] | None = None):
         last = self.cursors.get(rule.id)
+        count = len(available)
         start = 0
         if last is not None:
-            start = next((i for i, c in enumerate(available) if c.id > last), 0)
-        rotation = available[start:] + available[:start]
-        ranked = [
-            {"partner": c.id, "name": c.name, "position": i + 1, "open_leads": c.open_leads}
-            for i, c in enumerate(rotation[:EXPLANATION_CANDIDATES])
-        ]
-        return rotation[0], ranked, {"code": "next_in_turn", "after_partner": last}
+            # The first candidate after the cursor in partner-id order, wrapping around.
+            start = bisect.bisect_right(ids if ids is not None else [c.id for c in available], last)
+            if start == count:
+                start = 0
+        ranked = []
+        for i in range(min(EXPLANATION_CANDIDATES, count)):
+            c = available[(start + i) % count]
+            ranked.append({"partner": c.id, "name": c.name, "position": i + 1, "open_leads": c.open_leads})
+        return available[start], ranked, {"code": "next_in_turn", "after_partner": last}
 
-    def _weighted(self, rule: _Rule, lead: Lead, available: list[Candidate]):
-        def score(c: Candidate) -> float:
-            return c.lead_weight * c.perf["performance"] / (2 * c.open_leads + 1)
-
-        best = heapq.nsmallest(EXPLANATION_CANDIDATES, available, key=lambda c: (-score(c), c.id))
+    def _weighted(self, rule: _Rule, excluded):
+        """The highest scores (see the module's docstring) without scoring the whole pool for every lead: a heap per rule of
+        (-score, partner id, open leads when scored, candidate). A score only falls during a run (open
+        leads only grow), so a stored entry is never worse than the partner's current score: an entry
+        popped with an up-to-date count is the best; an out-of-date one is scored again and pushed
+        back. Partners that filled up leave the heap; excluded ones are passed over."""
+        heap = rule.heap
+        if heap is None:
+            heap = rule.heap = [(-c.weight_perf / (2 * c.open_leads + 1), c.id, c.open_leads, c) for c in rule.room]
+            heapq.heapify(heap)
+        heappop, heappush = heapq.heappop, heapq.heappush
+        best, passed = [], []
+        while heap and len(best) < EXPLANATION_CANDIDATES:
+            entry = heappop(heap)
+            c = entry[3]
+            if c.capacity is not None and c.open_leads >= c.capacity:
+                continue  # full for the rest of the run
+            if entry[2] != c.open_leads:
+                heappush(heap, (-c.weight_perf / (2 * c.open_leads + 1), c.id, c.open_leads, c))
+                continue
+            (passed if c.id in excluded else best).append(entry)
+        for entry in best:
+            heappush(heap, entry)
+        for entry in passed:
+            heappush(heap, entry)
         ranked = [
             {
                 "partner": c.id,
                 "name": c.name,
-                "score": round(score(c), 6),
+                "score": round(-negative, 6),
                 "lead_weight": c.lead_weight,
                 "open_leads": c.open_leads,
                 **c.perf,
             }
-            for c in best
+            for negative, _id, _open, c in best
         ]
-        return best[0], ranked, {"code": "highest_score"}
+        return best[0][3], ranked, {"code": "highest_score"}
 
     def _nearest(self, rule: _Rule, lead: Lead, available: list[Candidate]):
         region = _norm(lead.region)
-        has_point = lead.latitude is not None and lead.longitude is not None
-
-        def key(c: Candidate):
-            if has_point and c.latitude is not None and c.longitude is not None:
-                return (0, round(haversine_km(lead.latitude, lead.longitude, c.latitude, c.longitude), 3), c.id)
-            if region and c.region == region:
-                return (1, 0.0, c.id)
-            if c.country == lead.country:
-                return (2, 0.0, c.id)
-            return (3, 0.0, c.id)
-
-        basis = {0: "distance", 1: "same_region", 2: "same_country", 3: "elsewhere"}
-        best = heapq.nsmallest(EXPLANATION_CANDIDATES, ((key(c), c) for c in available), key=lambda kc: kc[0])
+        country = lead.country
+        keys = []
+        if lead.latitude is not None and lead.longitude is not None:
+            # haversine_km() inlined, with the candidates' radians and cosines computed once.
+            lon1 = lead.longitude
+            p1 = math.radians(lead.latitude)
+            cos_p1 = math.cos(p1)
+            sin, radians, asin, sqrt = math.sin, math.radians, math.asin, math.sqrt
+            diameter = 2 * EARTH_RADIUS_KM
+            for c in available:
+                if c.lat_rad is not None:
+                    dl = radians(c.longitude - lon1)
+                    a = sin((c.lat_rad - p1) / 2) ** 2 + cos_p1 * c.cos_lat * sin(dl / 2) ** 2
+                    keys.append((0, round(diameter * asin(min(1.0, sqrt(a))), 3), c.id, c))
+                elif region and c.region == region:
+                    keys.append((1, 0.0, c.id, c))
+                elif c.country == country:
+                    keys.append((2, 0.0, c.id, c))
+                else:
+                    keys.append((3, 0.0, c.id, c))
+        else:
+            for c in available:
+                if region and c.region == region:
+                    keys.append((1, 0.0, c.id, c))
+                elif c.country == country:
+                    keys.append((2, 0.0, c.id, c))
+                else:
+                    keys.append((3, 0.0, c.id, c))
+        best = heapq.nsmallest(EXPLANATION_CANDIDATES, keys)
         ranked = [
-            {"partner": c.id, "name": c.name, "basis": basis[k[0]], "distance_km": k[1] if k[0] == 0 else None}
-            for k, c in best
+            {
+                "partner": c.id,
+                "name": c.name,
+                "basis": NEAREST_BASIS[kind],
+                "distance_km": distance if kind == 0 else None,
+            }
+            for kind, distance, _id, c in best
         ]
-        return best[0][1], ranked, {"code": "nearest", "basis": basis[best[0][0][0]]}
+        return best[0][3], ranked, {"code": "nearest", "basis": NEAREST_BASIS[best[0][0]]}
 
     def save_cursors(self) -> None:
         """Write the round-robin cursors that moved (the caller holds their locks)."""

@@ -23,6 +23,8 @@ lock. The partial unique constraint ``leadassign_one_current_per_lead`` is the f
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +34,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -249,9 +253,23 @@ def _partner_users(partner_id: int):
     return get_user_model().objects.filter(is_active=True, membership__partner_id=partner_id).order_by("pk")
 
 
-def _notify_users(users, *, kind: str, key: str, **params) -> None:
+def _notify_users(users, *, kind: str, key: str, url: str = "", **params) -> None:
     for user in users:
-        notify(recipient=user, kind=kind, dedupe_key=f"{key}:{user.pk}", params=params)
+        notify(recipient=user, kind=kind, dedupe_key=f"{key}:{user.pk}", params=params, url=url)
+
+
+def _partner_link(lead: Lead | None = None, *, status: str = "") -> str:
+    """Where a notification sends the partner's users: the lead's page, or their inbox."""
+    if lead is not None:
+        return reverse("lead_detail", args=[lead.pk])
+    return reverse("lead_inbox") + (f"?status={status}" if status else "")
+
+
+def _staff_link(lead: Lead | None = None) -> str:
+    """Where a notification sends staff: the lead in the admin, or the leads waiting in the vendor pool."""
+    if lead is not None:
+        return reverse("admin:leads_lead_change", args=[lead.pk])
+    return reverse("admin:leads_lead_changelist") + f"?status__exact={LeadStatus.POOL}"
 
 
 def _alert_managers(*, kind: str, key: str, **params) -> None:
@@ -273,6 +291,43 @@ def _close_clock(*, actor, lead: Lead, kind: str, cancel: bool = False, at=None)
         close(actor=actor, deadline=deadline, at=at)
 
 
+def _insert_deadlines(deadlines: list, *, now) -> None:
+    """``bulk_create`` of the acceptance clocks: one INSERT ... SELECT FROM unnest() per plan (same
+    calendar and duration, hence the same due time), only the lead and the partner differ."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for d in deadlines:
+        groups[(d.content_type_id, d.calendar_id, d.duration_seconds, d.due_at, d.next_fire_at)].append(d)
+    columns = (
+        "kind, content_type_id, object_id, partner_id, calendar_id, duration_seconds, consumed_seconds, started_at,"
+        " resumed_at, due_at, reminder_fractions, reminders_sent, next_fire_at, state, attempts, last_error,"
+        " created_at, updated_at"
+    )
+    with connection.cursor() as cursor:
+        for (content_type_id, calendar_id, duration, due_at, next_fire_at), rows in groups.items():
+            first = rows[0]
+            cursor.execute(
+                f"""INSERT INTO {Deadline._meta.db_table} ({columns})
+                SELECT %s, %s, v.object_id, v.partner_id, %s, %s, 0, %s, %s, %s, %s::jsonb, 0, %s, %s, 0, '', %s, %s
+                FROM unnest(%s::bigint[], %s::bigint[]) AS v(object_id, partner_id)""",  # noqa: S608 (model table and fixed columns; values are parameters)
+                [
+                    first.kind,
+                    content_type_id,
+                    calendar_id,
+                    duration,
+                    first.started_at,
+                    first.resumed_at,
+                    due_at,
+                    json.dumps(first.reminder_fractions),
+                    next_fire_at,
+                    first.state,
+                    now,
+                    now,
+                    [d.object_id for d in rows],
+                    [d.partner_id for d in rows],
+                ],
+            )
+
+
 def _start_acceptance_clocks(leads: list[Lead], programs: dict[int, Program], now) -> None:
     """One acceptance clock per offered lead, written with one INSERT.
 
@@ -282,6 +337,7 @@ def _start_acceptance_clocks(leads: list[Lead], programs: dict[int, Program], no
 
     content_type = ContentType.objects.get_for_model(Lead)
     schedules: dict[int, Schedule] = {}
+    plans: dict[tuple[int, int], tuple] = {}
     deadlines = []
     for lead in leads:
         program = programs[lead.partner_id]
@@ -301,9 +357,13 @@ def _start_acceptance_clocks(leads: list[Lead], programs: dict[int, Program], no
             reminder_fractions=list(REMINDERS),
             state=DeadlineState.OPEN,
         )
-        deadline_plan(deadline, schedules[calendar.pk])
+        plan = plans.get((calendar.pk, days))
+        if plan is None:  # the same calendar, start and duration give the same plan
+            deadline_plan(deadline, schedules[calendar.pk])
+            plan = plans[(calendar.pk, days)] = (deadline.due_at, deadline.next_fire_at)
+        deadline.due_at, deadline.next_fire_at = plan
         deadlines.append(deadline)
-    Deadline.objects.bulk_create(deadlines, batch_size=2000)
+    _insert_deadlines(deadlines, now=now)
 
 
 def program_settings_cache(program) -> LeadProgramSettings:
@@ -342,6 +402,57 @@ def _programs_of(partner_ids) -> dict[int, Program]:
     return programs
 
 
+def _update_offered(leads: list[Lead], *, now, reassigned: bool) -> None:
+    """The lead rows of the offers in one UPDATE ... FROM unnest(): only the partner and the rule differ
+    from row to row (``bulk_update`` builds a CASE WHEN per field and row, slow at thousands of rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {Lead._meta.db_table} AS lead SET partner_id = v.partner_id, rule_id = v.rule_id,
+            status = %s, offered_at = %s, accepted_at = NULL, contacted_at = NULL, qualified_at = NULL,
+            updated_at = %s, reassignments = lead.reassignments + %s
+            FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(id, partner_id, rule_id)
+            WHERE lead.id = v.id""",  # noqa: S608 (model table; values are parameters)
+            [
+                LeadStatus.OFFERED,
+                now,
+                now,
+                1 if reassigned else 0,
+                [lead.pk for lead in leads],
+                [lead.partner_id for lead in leads],
+                [lead.rule_id for lead in leads],
+            ],
+        )
+
+
+def _insert_assignments(assignments: list[LeadAssignment], *, now, by) -> None:
+    """``bulk_create`` of the offers as one INSERT ... SELECT FROM unnest() per 5,000 rows, the
+    columns that are the same for the batch passed once (Django prepares every value of every row)."""
+    columns = "lead_id, partner_id, rule_id, strategy, explanation, assigned_at, assigned_by_id, outcome, decline_reason, note"
+    with connection.cursor() as cursor:
+        for start in range(0, len(assignments), 5000):
+            chunk = assignments[start : start + 5000]
+            cursor.execute(
+                f"""INSERT INTO {LeadAssignment._meta.db_table} ({columns})
+                SELECT v.lead_id, v.partner_id, v.rule_id, v.strategy, v.explanation::jsonb, %s, %s, '', '', ''
+                FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY
+                    AS v(lead_id, partner_id, rule_id, strategy, explanation, n)
+                ORDER BY v.n RETURNING id""",  # noqa: S608 (model table and fixed columns; values are parameters)
+                [
+                    now,
+                    by.pk if by is not None else None,
+                    [a.lead_id for a in chunk],
+                    [a.partner_id for a in chunk],
+                    [a.rule_id for a in chunk],
+                    [a.strategy for a in chunk],
+                    [json.dumps(a.explanation) for a in chunk],
+                ],
+            )
+            for assignment, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                assignment.pk = pk
+                assignment._state.adding = False
+                assignment._state.db = "default"
+
+
 def _offer(*, actor, offers: list[tuple[Lead, Decision]], now, reassigned: bool = False) -> list[LeadAssignment]:
     """Give each lead to its decided partner: assignment rows, lead rows, acceptance clocks and
     notifications, in bulk. The leads are locked by the caller and have no current assignment."""
@@ -360,7 +471,7 @@ def _offer(*, actor, offers: list[tuple[Lead, Decision]], now, reassigned: bool 
         )
         for lead, decision in offers
     ]
-    LeadAssignment.objects.bulk_create(assignments, batch_size=2000)
+    _insert_assignments(assignments, now=now, by=by)
     leads = []
     for lead, decision in offers:
         lead.partner_id = decision.partner_id
@@ -372,8 +483,7 @@ def _offer(*, actor, offers: list[tuple[Lead, Decision]], now, reassigned: bool 
         if reassigned:
             lead.reassignments += 1
         leads.append(lead)
-    fields = ["partner", "status", "rule", "offered_at", "accepted_at", "contacted_at", "qualified_at"]
-    Lead.objects.bulk_update(leads, [*fields, "reassignments", "updated_at"], batch_size=1000)
+    _update_offered(leads, now=now, reassigned=reassigned)
     programs = _programs_of(lead.partner_id for lead in leads)
     _start_acceptance_clocks(leads, programs, now)
     by_partner: dict[int, list[tuple[Lead, LeadAssignment]]] = defaultdict(list)
@@ -387,6 +497,7 @@ def _offer(*, actor, offers: list[tuple[Lead, Decision]], now, reassigned: bool 
                 recipients[partner_id],
                 kind="lead.offered",
                 key=f"lead:{first_lead.pk}:offered:{first_assignment.pk}",
+                url=_partner_link(first_lead),
                 company=first_lead.company,
                 country=first_lead.country,
             )
@@ -395,6 +506,7 @@ def _offer(*, actor, offers: list[tuple[Lead, Decision]], now, reassigned: bool 
                 recipients[partner_id],
                 kind="lead.offered_many",
                 key=f"leads:offered:{partner_id}:{first_assignment.pk}",
+                url=_partner_link(status=LeadStatus.OFFERED),
                 count=len(items),
             )
     return assignments
@@ -427,6 +539,7 @@ def _to_pool(*, actor, lead: Lead, now, cause: str, alert: bool) -> Lead:
         _alert_managers(
             kind="lead.returned_to_pool",
             key=f"lead:{lead.pk}:pool:{now.timestamp()}",
+            url=_staff_link(lead),
             company=lead.company,
             cause=cause,
         )
@@ -444,6 +557,7 @@ def _release(*, actor, lead: Lead, outcome: str, now, reason: str = "", note: st
             _partner_users(previous),
             kind="lead.recalled",
             key=f"lead:{lead.pk}:recalled:{previous}:{now.timestamp()}",
+            url=_partner_link(),
             company=lead.company,
         )
     return previous
@@ -498,7 +612,9 @@ def _assign_by_rules(*, actor, lead: Lead, now=None) -> Lead:
     decision = context.route(lead, excluded_partners([lead.pk]).get(lead.pk, set()))
     if decision.partner_id is None:
         audit_record(actor=actor, action="lead.unmatched", obj=lead, to_state=lead.status)
-        _alert_managers(kind="lead.unmatched", key=f"lead:{lead.pk}:unmatched:{now.timestamp()}", count=1)
+        _alert_managers(
+            kind="lead.unmatched", key=f"lead:{lead.pk}:unmatched:{now.timestamp()}", url=_staff_link(lead), count=1
+        )
         return lead
     _offer(actor=actor, offers=[(lead, decision)], now=now)
     context.save_cursors()
@@ -555,12 +671,14 @@ def leads_assign_batch(*, actor=None, lead_ids=None, limit: int | None = None, n
     context = RoutingContext.load(now=now)
     excluded = excluded_partners([lead.pk for lead in leads])
     offers = []
+    unmatched = []
     for lead in leads:
         decision = context.route(lead, excluded.get(lead.pk, ()))
         if decision.partner_id is None:
-            result.unmatched += 1
+            unmatched.append(lead.pk)
         else:
             offers.append((lead, decision))
+    result.unmatched = len(unmatched)
     assignments = _offer(actor=actor, offers=offers, now=now)
     context.save_cursors()
     result.assigned = len(assignments)
@@ -571,19 +689,36 @@ def leads_assign_batch(*, actor=None, lead_ids=None, limit: int | None = None, n
         data={"assigned": result.assigned, "unmatched": result.unmatched, "skipped": result.skipped},
     )
     if result.unmatched:
-        _alert_managers(kind="lead.unmatched", key=f"leads:unmatched:{now.timestamp()}", count=result.unmatched)
+        # The same leads still unmatched at the next run are not announced again.
+        digest = hashlib.sha256(",".join(map(str, sorted(unmatched))).encode()).hexdigest()[:20]
+        _alert_managers(
+            kind="lead.unmatched",
+            key=f"leads:unmatched:{digest}",
+            url=_staff_link(),
+            count=result.unmatched,
+        )
     return result
 
 
-def leads_assign_pool(*, actor=None, batch_size: int = 5000, max_batches: int = 1000) -> BatchResult:
-    """Place the whole vendor pool in bounded batches (one transaction each)."""
+def leads_assign_pool(*, actor=None, batch_size: int = 20000, max_batches: int = 1000) -> BatchResult:
+    """Place the whole vendor pool in bounded batches (one transaction each), oldest first.
+
+    The batches walk the pool by (created_at, id), so leads that no rule places do not keep the
+    newer ones from being reached."""
     total = BatchResult()
+    after = None
     for _batch in range(max_batches):
-        result = leads_assign_batch(actor=actor, limit=batch_size)
+        pool = Lead.objects.filter(status=LeadStatus.POOL).order_by("created_at", "pk")
+        if after is not None:
+            pool = pool.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
+        chunk = list(pool.values_list("created_at", "pk")[:batch_size])
+        if not chunk:
+            break
+        after = chunk[-1]
+        result = leads_assign_batch(actor=actor, lead_ids=[pk for _created, pk in chunk])
         total.assigned += result.assigned
         total.unmatched += result.unmatched
-        if result.assigned == 0:
-            break
+        total.skipped += result.skipped
     return total
 
 
@@ -826,6 +961,7 @@ def acceptance_reminder(deadline, fraction) -> None:
         _sales_users_by_partner([lead.partner_id])[lead.partner_id],
         kind="lead.acceptance_reminder",
         key=f"deadline:{deadline.pk}:reminder:{fraction}",
+        url=_partner_link(lead),
         company=lead.company,
         percent=round(float(fraction) * 100),
     )
@@ -839,7 +975,8 @@ def acceptance_breach(deadline) -> None:
     lead = _lock(lead, nowait=True)  # a user's request holds it: fail now, run again at the next sweep
     if lead.status != LeadStatus.OFFERED or lead.partner_id != deadline.partner_id:
         return  # answered, or taken away, in the meantime
-    now = timezone.now()
+    # The offer lapsed at its due time; the sweeper may run later (downtime), never earlier.
+    now = max(timezone.now(), deadline.due_at) if deadline.due_at else timezone.now()
     partner_id = lead.partner_id
     _release(actor=None, lead=lead, outcome=AssignmentOutcome.LAPSED, now=now, tell=True)
     audit_record(
@@ -861,6 +998,7 @@ def first_contact_reminder(deadline, fraction) -> None:
         _sales_users_by_partner([lead.partner_id])[lead.partner_id],
         kind="lead.first_contact_reminder",
         key=f"deadline:{deadline.pk}:reminder:{fraction}",
+        url=_partner_link(lead),
         company=lead.company,
         percent=round(float(fraction) * 100),
     )
@@ -874,12 +1012,14 @@ def first_contact_breach(deadline) -> None:
         _sales_users_by_partner([lead.partner_id])[lead.partner_id],
         kind="lead.first_contact_late",
         key=f"deadline:{deadline.pk}:late",
+        url=_partner_link(lead),
         company=lead.company,
     )
     _notify_users(
         partner_cams(lead.partner),
         kind="lead.first_contact_overdue",
         key=f"deadline:{deadline.pk}:overdue",
+        url=_staff_link(lead),
         company=lead.company,
         partner=lead.partner.name,
     )

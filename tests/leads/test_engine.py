@@ -301,3 +301,46 @@ def test_explain_is_a_dry_run(make_partner, make_rule, make_lead):
     assert explain(lead).partner_id == partner.pk
     assert not LeadAssignment.objects.exists()
     assert RuleCursor.objects.get().last_partner_id is None
+
+
+@pytest.mark.parametrize("strategy", ["round_robin", "weighted", "nearest"])
+def test_one_context_follows_capacity_and_exclusions_as_partners_fill_up(
+    make_partner, make_rule, make_lead, lead_settings, strategy
+):
+    """A batch decides many leads in one context (the engine keeps per-rule lists and heaps between
+    decisions): each decision must still be the one a fresh look at the partners gives."""
+    lead_settings.max_open_leads = 3
+    lead_settings.save()
+    program = lead_settings.program
+    weights = [1, 3, 2, 3]
+    partners = [
+        make_partner(f"P{n}", tier=factories.TierFactory(program=program, rank=n + 1, lead_weight=w), sales=False)
+        for n, w in enumerate(weights)
+    ]
+    for n, partner in enumerate(partners):
+        PartnerLocation.objects.create(partner=partner, latitude=-23.0 - n, longitude=-46.0 - n)
+    make_rule(strategy=strategy)
+    lead = make_lead(latitude=-23.0, longitude=-46.0)
+    context = RoutingContext.load()
+    open_leads = {p.pk: 0 for p in partners}
+    weight = {p.pk: w for p, w in zip(partners, weights, strict=True)}
+    last = None
+    for n in range(14):
+        excluded = {partners[n % 4].pk} if n % 3 == 0 else set()
+        room = sorted(pk for pk in open_leads if open_leads[pk] < 3 and pk not in excluded)
+        decision = context.route(lead, excluded)
+        if not room:
+            assert decision.partner_id is None
+            continue
+        if strategy == "round_robin":
+            expected = next((pk for pk in room if last is None or pk > last), room[0])
+            last = expected
+        elif strategy == "weighted":
+            expected = min(room, key=lambda pk: (-weight[pk] / (2 * open_leads[pk] + 1), pk))
+        else:
+            expected = room[0]  # the partners were created nearest first
+        assert decision.partner_id == expected, n
+        assert decision.explanation["candidates_count"] == len(room)
+        assert [c["partner"] for c in decision.explanation["candidates"]][:1] == [expected]
+        open_leads[expected] += 1
+    assert sum(open_leads.values()) == 12

@@ -479,3 +479,17 @@ def test_conversion_rolls_back_when_the_deal_is_refused(routed):
         services.lead_convert(actor=user, lead=lead, amount="-1", expected_close_date=datetime.date(2031, 1, 1))
     lead.refresh_from_db()
     assert lead.status == LeadStatus.ACCEPTED and lead.deal is None
+
+
+def test_the_pool_run_reaches_leads_behind_unmatched_ones_and_alerts_once(make_partner, make_rule, make_lead, manager):
+    partner = make_partner()
+    make_rule(countries=["BR"])
+    unmatched = [make_lead(company=f"Lointain {n}", country="FR").pk for n in range(3)]
+    matched = [make_lead(company=f"Perto {n}").pk for n in range(2)]
+    result = services.leads_assign_pool(batch_size=2)
+    assert (result.assigned, result.unmatched) == (2, 3)
+    assert set(Lead.objects.filter(partner=partner).values_list("pk", flat=True)) == set(matched)
+    assert set(Lead.objects.filter(status=LeadStatus.POOL).values_list("pk", flat=True)) == set(unmatched)
+    alerts = Notification.objects.filter(kind="lead.unmatched", recipient=manager).count()
+    services.leads_assign_pool(batch_size=2)  # the same leads, still unmatched: no new alert
+    assert Notification.objects.filter(kind="lead.unmatched", recipient=manager).count() == alerts
