@@ -16,7 +16,6 @@ Reads go through ``deals_visible_to`` (the scoped selector); every write calls o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -33,7 +32,7 @@ from rest_framework.response import Response
 
 from partners.recruitment import normalize_company_name
 from prm.accounts.services import ServiceError
-from prm.api import ScopedViewSet
+from prm.api import DetailSerializer, ScopedViewSet, StrictSerializer
 from prm.sla.display import deadline_columns
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
@@ -74,10 +73,6 @@ class ConflictSerializer(serializers.Serializer):
     )
 
 
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 ERRORS = {
     400: OpenApiResponse(description=_("Invalid input: messages per field.")),
     403: OpenApiResponse(DetailSerializer, description=_("Your role may not do this.")),
@@ -91,28 +86,6 @@ def _responses(ok_status: int = 200, ok=None, *, codes=(400, 403, 404, 409)) -> 
 
 
 # --- Input ------------------------------------------------------------------------------------
-
-
-class StrictSerializer(serializers.Serializer):
-    """Input that refuses fields it does not know (status, partner, dates of approval…) instead of ignoring them."""
-
-    IGNORED = frozenset({"csrfmiddlewaretoken"})
-    default_error_messages = {"unknown": _("This field is unknown or cannot be set.")}
-
-    def to_internal_value(self, data):
-        unknown = {}
-        if isinstance(data, Mapping):
-            names = sorted(str(key) for key in set(data) - set(self.fields) - self.IGNORED)
-            unknown = {name: [self.error_messages["unknown"]] for name in names}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            if unknown and isinstance(error.detail, Mapping):
-                raise serializers.ValidationError({**unknown, **error.detail}) from None
-            raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
 
 
 def _amount_field(**kwargs):

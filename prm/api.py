@@ -1,5 +1,7 @@
 """API foundations: the scoped base viewset, the error handler and /api/v1/me/."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -75,6 +77,34 @@ def exception_handler(exc, context):
         if request is not None and request.user.is_authenticated:
             record_denied_access(request.user, request.path)
     return drf_exception_handler(exc, context)
+
+
+class DetailSerializer(serializers.Serializer):
+    """An error answer with one message (the schema of 403, 404 and 409 answers)."""
+
+    detail = serializers.CharField()
+
+
+class StrictSerializer(serializers.Serializer):
+    """Input that refuses fields it does not know (status, partner, dates of approval…) instead of ignoring them."""
+
+    IGNORED = frozenset({"csrfmiddlewaretoken"})
+    default_error_messages = {"unknown": _("This field is unknown or cannot be set.")}
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, Mapping):
+            names = sorted(str(key) for key in set(data) - set(self.fields) - self.IGNORED)
+            unknown = {name: [self.error_messages["unknown"]] for name in names}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, Mapping):
+                raise serializers.ValidationError({**unknown, **error.detail}) from None
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 class PartnerBriefSerializer(serializers.Serializer):

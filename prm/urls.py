@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from deals.api import DealViewSet
+from leads.api import LeadViewSet
 from partners.api import MyPartnerView, MyTeamViewSet, PartnerViewSet
 from partners.api_applications import ApplicationViewSet
 from prm import views
@@ -19,6 +20,7 @@ router.include_root_view = False
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("deals", DealViewSet, basename="deal")
+router.register("leads", LeadViewSet, basename="lead")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,0 +1,685 @@
+"""/api/v1/leads/: lead distribution through the API.
+
+Reads go through ``lead_list`` (the scoped selector, with the acceptance and first-contact clocks
+annotated); every write calls one service of ``leads.services``. The answers a client meets, in
+the order they are decided:
+
+- 401 not signed in; 404 a lead outside the caller's scope, the same as a missing one (a pool lead
+  for partner users and CAMs, a lead reassigned away for its former partner);
+- 403 the caller's role may not do this (the answer, the stages and the conversion are for the
+  users of the partner holding the lead; creation for staff who add leads; assignment for staff
+  who assign leads; explanations for staff only);
+- 400 the input is wrong (unknown or protected fields, wrong types, absurd numbers, unknown
+  products or partners): a translated message per field;
+- 409 the lead's current status does not allow the operation (a double accept, an answer after a
+  lapse or a reassignment, a retried request). The answer carries the translated reason and the
+  lead's status now, or null when the lead is no longer the caller's, so the client can reload it.
+
+A partner reads a preview (company, country, industry, product interest, rating and the acceptance
+countdown) while the lead is offered, and everything once it accepted (``lead_fields_for``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from deals.models import Currency
+from partners.models import CompanySize, Industry
+from partners.selectors import partners_visible
+from prm.accounts.services import ServiceError
+from prm.api import DetailSerializer, ScopedViewSet, StrictSerializer
+from prm.sla.models import DeadlineState
+from prm.tenancy import is_vendor_staff, membership_of
+
+from . import services
+from .models import AssignmentOutcome, AssignmentStrategy, DeclineReason, Lead, LeadRating, LeadStatus
+from .selectors import INBOX_FILTERS, STAFF_FIELDS, lead_assignments, lead_fields_for, lead_list
+
+MAX_TEXT = 5000
+_PK_MAX = 2**63 - 1
+
+# --- Named enums ------------------------------------------------------------------------------
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field documented as a named enum component (``enum_name``) instead of an inline enum,
+    so that a field name shared with another API (``status``, ``stage``) does not make the schema's
+    enum names collide."""
+
+    def __init__(self, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "leads.api.NamedChoiceField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        values = [value for value in field.choices if value not in ("", None)]
+        description = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items() if value)
+        component = ResolvedComponent(
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema={"enum": values, "type": "string", "description": description},
+        )
+        auto_schema.registry.register_on_missing(component)
+        if field.allow_blank:
+            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
+        return component.ref
+
+
+# --- Errors -----------------------------------------------------------------------------------
+
+
+class Conflict(exceptions.APIException):
+    """The lead's status no longer allows the operation (a lost race or a stale client).
+
+    The body is ``{"detail": reason, "status": the lead's status now}``; the status is null when the
+    lead is no longer the caller's (kept as null, not turned into text like other error details)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This lead changed meanwhile; reload it and try again.")
+    default_code = "conflict"
+
+    def __init__(self, detail=None, current_status=None):
+        super().__init__(detail)
+        self.detail = {"detail": self.detail, "status": current_status}
+
+
+class LeadConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("Why the lead's current status does not allow this."))
+    status = NamedChoiceField(
+        enum_name="LeadStatusEnum",
+        choices=LeadStatus.choices,
+        allow_null=True,
+        help_text=_("The lead's status now (null when the lead is no longer yours)."),
+    )
+
+
+ERRORS = {
+    400: OpenApiResponse(description=_("Invalid input: messages per field.")),
+    403: OpenApiResponse(DetailSerializer, description=_("Your role may not do this.")),
+    404: OpenApiResponse(DetailSerializer, description=_("No such lead in your scope.")),
+    409: OpenApiResponse(LeadConflictSerializer, description=_("The lead's current status does not allow this.")),
+}
+LEFT_SCOPE = OpenApiResponse(
+    description=_("Done; the lead left your scope (for instance it went back to the vendor pool).")
+)
+
+
+def _responses(ok_status: int = 200, ok=None, *, codes=(400, 403, 404, 409), extra=None) -> dict:
+    return {ok_status: ok, **(extra or {}), **{code: ERRORS[code] for code in codes}}
+
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+def _text_field(max_length=MAX_TEXT, **kwargs):
+    return serializers.CharField(max_length=max_length, **kwargs)
+
+
+class LeadCreateSerializer(StrictSerializer):
+    """A new lead from the vendor's marketing systems. Status, partner, rule and dates are never input."""
+
+    contact_name = _text_field(200)
+    email = serializers.EmailField(max_length=254)
+    phone = _text_field(40, required=False, allow_blank=True)
+    company = _text_field(200)
+    company_size = NamedChoiceField(
+        enum_name="LeadCompanySizeEnum", choices=CompanySize.choices, required=False, allow_blank=True
+    )
+    industry = NamedChoiceField(
+        enum_name="LeadIndustryEnum", choices=Industry.choices, required=False, allow_blank=True
+    )
+    country = serializers.CharField(
+        min_length=2, max_length=2, help_text=_("ISO 3166-1 alpha-2 code of the lead's country, e.g. BR.")
+    )
+    region = _text_field(100, required=False, allow_blank=True, help_text=_("Region or state."))
+    city = _text_field(100, required=False, allow_blank=True)
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    product = serializers.IntegerField(
+        min_value=1,
+        max_value=_PK_MAX,
+        required=False,
+        allow_null=True,
+        help_text=_("Id of the product of interest (an active product of the catalogue)."),
+    )
+    rating = serializers.ChoiceField(choices=LeadRating.choices, required=False)
+    source = _text_field(100, required=False, allow_blank=True)
+    notes = _text_field(required=False, allow_blank=True)
+    assign = serializers.BooleanField(
+        required=False, default=False, help_text=_("Place the lead with the assignment rules at once.")
+    )
+
+
+class DeclineSerializer(StrictSerializer):
+    reason = NamedChoiceField(
+        enum_name="DeclineReasonEnum", choices=DeclineReason.choices, help_text=_("Why you decline the lead.")
+    )
+    note = _text_field(required=False, allow_blank=True, default="")
+
+
+ADVANCE_CHOICES = [
+    (LeadStatus.CONTACTED.value, LeadStatus.CONTACTED.label),
+    (LeadStatus.QUALIFIED.value, LeadStatus.QUALIFIED.label),
+]
+
+
+class AdvanceSerializer(StrictSerializer):
+    stage = NamedChoiceField(
+        enum_name="LeadStageEnum", choices=ADVANCE_CHOICES, help_text=_("The next stage: contacted, then qualified.")
+    )
+
+
+class LostSerializer(StrictSerializer):
+    reason = _text_field(help_text=_("Why the lead was lost."))
+
+
+class ConvertSerializer(StrictSerializer):
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0"), help_text=_("Estimated amount, at most two decimals.")
+    )
+    currency = serializers.ChoiceField(
+        choices=Currency.choices, required=False, help_text=_("The program's currency when left out.")
+    )
+    expected_close_date = serializers.DateField(help_text=_("Today or later."))
+    notes = _text_field(required=False, allow_blank=True, default="")
+
+
+class ReassignSerializer(StrictSerializer):
+    partner = serializers.IntegerField(
+        min_value=1,
+        max_value=_PK_MAX,
+        required=False,
+        allow_null=True,
+        help_text=_("Id of an active partner you look after; left out: the assignment rules choose."),
+    )
+    note = _text_field(required=False, allow_blank=True, default="")
+
+    default_error_messages = {"unknown_partner": _("Choose an active partner you look after.")}
+
+    def validate_partner(self, value):
+        if value is None:
+            return None
+        user = self.context["request"].user
+        partner = partners_visible(user).filter(pk=value, is_active=True).first()
+        if partner is None:
+            raise serializers.ValidationError(self.error_messages["unknown_partner"], code="unknown_partner")
+        return partner
+
+
+class ReturnToPoolSerializer(StrictSerializer):
+    reason = _text_field(required=False, allow_blank=True, default="")
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+# Shown with the preview: the countdown of the offer. The first-contact clock comes with the details.
+CLOCK_FIELDS = ("acceptance_due_at", "acceptance_state")
+DETAIL_CLOCK_FIELDS = ("first_contact_due_at", "first_contact_state")
+LABEL_FIELDS = {"status": "status_label", "product": "product_name", "partner": "partner_name", "rule": "rule_name"}
+
+
+def readable_fields(user, lead: Lead) -> tuple[str, ...]:
+    """The fields of a row from the scoped selector that ``user`` may read. Staff read the staff
+    fields of every row in their scope (the row came through ``leads_visible_to``, no query per row);
+    partner users what ``lead_fields_for`` allows (a preview before acceptance)."""
+    if is_vendor_staff(user):
+        return STAFF_FIELDS
+    return lead_fields_for(user, lead)
+
+
+class LeadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = NamedChoiceField(enum_name="LeadStatusEnum", choices=LeadStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    company = serializers.CharField()
+    country = serializers.CharField()
+    industry = NamedChoiceField(enum_name="LeadIndustryEnum", choices=Industry.choices, allow_blank=True)
+    product = serializers.IntegerField(source="product_id", allow_null=True, help_text=_("Product of interest."))
+    product_name = serializers.SerializerMethodField()
+    rating = serializers.ChoiceField(choices=LeadRating.choices)
+    acceptance_due_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text=_("When the answer to the offer is due.")
+    )
+    acceptance_state = NamedChoiceField(
+        enum_name="LeadClockStateEnum",
+        choices=DeadlineState.choices,
+        allow_null=True,
+        required=False,
+        help_text=_("State of the acceptance clock."),
+    )
+    # After acceptance (and for staff).
+    contact_name = serializers.CharField(required=False, help_text=_("After acceptance."))
+    email = serializers.CharField(required=False, help_text=_("After acceptance."))
+    phone = serializers.CharField(required=False, help_text=_("After acceptance."))
+    company_size = NamedChoiceField(
+        enum_name="LeadCompanySizeEnum", choices=CompanySize.choices, allow_blank=True, required=False
+    )
+    region = serializers.CharField(required=False)
+    city = serializers.CharField(required=False)
+    latitude = serializers.FloatField(allow_null=True, required=False)
+    longitude = serializers.FloatField(allow_null=True, required=False)
+    source = serializers.CharField(required=False)
+    notes = serializers.CharField(required=False)
+    lost_reason = serializers.CharField(required=False)
+    deal = serializers.IntegerField(
+        source="deal_id", allow_null=True, required=False, help_text=_("The deal registration it became.")
+    )
+    offered_at = serializers.DateTimeField(allow_null=True, required=False)
+    accepted_at = serializers.DateTimeField(allow_null=True, required=False)
+    contacted_at = serializers.DateTimeField(allow_null=True, required=False)
+    qualified_at = serializers.DateTimeField(allow_null=True, required=False)
+    closed_at = serializers.DateTimeField(allow_null=True, required=False)
+    first_contact_due_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text=_("When the first contact is due.")
+    )
+    first_contact_state = NamedChoiceField(
+        enum_name="LeadClockStateEnum",
+        choices=DeadlineState.choices,
+        allow_null=True,
+        required=False,
+        help_text=_("State of the first-contact clock."),
+    )
+    # Staff only.
+    partner = serializers.IntegerField(source="partner_id", allow_null=True, required=False, help_text=_("Staff only."))
+    partner_name = serializers.SerializerMethodField(help_text=_("Staff only."))
+    rule = serializers.IntegerField(source="rule_id", allow_null=True, required=False, help_text=_("Staff only."))
+    rule_name = serializers.SerializerMethodField(help_text=_("Staff only."))
+    reassignments = serializers.IntegerField(required=False, help_text=_("Staff only."))
+    created_by = serializers.IntegerField(
+        source="created_by_id", allow_null=True, required=False, help_text=_("Staff only.")
+    )
+    created_at = serializers.DateTimeField(required=False, help_text=_("Staff only."))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_product_name(self, lead) -> str | None:
+        return str(lead.product) if lead.product_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True, required=False))
+    def get_partner_name(self, lead) -> str | None:
+        return lead.partner.name if lead.partner_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True, required=False))
+    def get_rule_name(self, lead) -> str | None:
+        return lead.rule.name if lead.rule_id else None
+
+    def to_representation(self, lead):
+        request = self.context.get("request")
+        readable = set(readable_fields(request.user, lead)) if request is not None else set()
+        if not readable:
+            return {}
+        allowed = set(readable) | {LABEL_FIELDS[name] for name in readable if name in LABEL_FIELDS}
+        allowed |= set(CLOCK_FIELDS)
+        if "accepted_at" in readable:
+            allowed |= set(DETAIL_CLOCK_FIELDS)
+        data = super().to_representation(lead)
+        return {name: value for name, value in data.items() if name in allowed}
+
+
+class ConvertResultSerializer(serializers.Serializer):
+    deal = serializers.IntegerField(help_text=_("Id of the new deal registration (a draft)."))
+    deal_url = serializers.URLField(help_text=_("The deal registration in the API."))
+    lead = LeadSerializer()
+
+
+class AssignmentSerializer(serializers.Serializer):
+    """One offer of the lead and why the partner was chosen."""
+
+    id = serializers.IntegerField()
+    partner = serializers.IntegerField(source="partner_id")
+    partner_name = serializers.CharField(source="partner.name")
+    rule = serializers.IntegerField(source="rule_id", allow_null=True)
+    rule_name = serializers.SerializerMethodField()
+    strategy = serializers.ChoiceField(choices=AssignmentStrategy.choices)
+    strategy_label = serializers.CharField(source="get_strategy_display")
+    assigned_at = serializers.DateTimeField()
+    assigned_by = serializers.SerializerMethodField(help_text=_("Email of the staff user; null: the rules."))
+    reason = serializers.SerializerMethodField(
+        help_text=_("Why this partner: code (next_in_turn, highest_score, nearest, manual) and its details.")
+    )
+    candidates_count = serializers.SerializerMethodField()
+    candidates = serializers.SerializerMethodField(
+        help_text=_("The winner and the runners-up with their scores (at most ten).")
+    )
+    excluded = serializers.SerializerMethodField(help_text=_("Partners left out (declined or let the lead lapse)."))
+    rules_without_candidates = serializers.SerializerMethodField(
+        help_text=_("Matching rules tried first that had no free partner.")
+    )
+    explanation = serializers.JSONField(help_text=_("The explanation as recorded."))
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=AssignmentOutcome.choices, allow_blank=True)
+    decline_reason = NamedChoiceField(enum_name="DeclineReasonEnum", choices=DeclineReason.choices, allow_blank=True)
+    note = serializers.CharField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rule_name(self, assignment) -> str | None:
+        return assignment.rule.name if assignment.rule_id else (assignment.explanation or {}).get("rule_name")
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_assigned_by(self, assignment) -> str | None:
+        return assignment.assigned_by.email if assignment.assigned_by_id else None
+
+    @extend_schema_field(serializers.DictField())
+    def get_reason(self, assignment) -> dict:
+        reason = (assignment.explanation or {}).get("reason") or {}
+        return reason if isinstance(reason, dict) else {"code": str(reason)}
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_candidates_count(self, assignment) -> int | None:
+        return (assignment.explanation or {}).get("candidates_count")
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_candidates(self, assignment) -> list:
+        return (assignment.explanation or {}).get("candidates") or []
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_excluded(self, assignment) -> list:
+        return (assignment.explanation or {}).get("excluded") or []
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_rules_without_candidates(self, assignment) -> list:
+        return (assignment.explanation or {}).get("rules_without_candidates") or []
+
+
+# --- Permissions ------------------------------------------------------------------------------
+
+PARTNER_ACTIONS = frozenset({"accept", "decline", "advance", "lost", "convert"})
+ASSIGN_ACTIONS = frozenset({"assign", "reassign", "return_to_pool"})
+
+
+class LeadPermission(BasePermission):
+    """Who may do what; the services check again. Scope is already decided (404) when this runs."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if view.action == "create" and not (is_vendor_staff(user) and user.has_perm("leads.add_lead")):
+            raise exceptions.PermissionDenied(_("You may not create leads."))
+        return True
+
+    def has_object_permission(self, request, view, lead):
+        user = request.user
+        if view.action in PARTNER_ACTIONS:
+            membership = membership_of(user)
+            if membership is None or membership.partner_id != lead.partner_id:
+                raise exceptions.PermissionDenied(_("Only the users of the partner holding the lead may do this."))
+        elif view.action in ASSIGN_ACTIONS:
+            if not (is_vendor_staff(user) and user.has_perm("leads.assign_lead")):
+                raise exceptions.PermissionDenied(_("You may not assign leads."))
+        elif view.action == "explanation" and not is_vendor_staff(user):
+            raise exceptions.PermissionDenied(_("Only the channel team reads why a partner was chosen."))
+        return True
+
+
+# --- The viewset ------------------------------------------------------------------------------
+
+LEAD_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("Lead id."))
+
+
+def _lead_action(*, url_path: str, request, summary, description=None, responses=None, methods=("post",), **kwargs):
+    """An action on one lead; by default answering the lead as it is afterwards."""
+
+    def wrap(function):
+        function = action(detail=True, methods=list(methods), url_path=url_path, url_name=url_path, **kwargs)(function)
+        return extend_schema(
+            summary=summary,
+            description=description,
+            parameters=[LEAD_ID],
+            request=request,
+            responses=responses or _responses(200, LeadSerializer),
+        )(function)
+
+    return wrap
+
+
+class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Leads the caller may see: those offered to or worked by their partner, their assigned partners'
+    leads, or every lead (the vendor pool included) for channel managers and executives. Partner users
+    answer offers and work their leads into deal registrations; the channel team brings leads in,
+    assigns and reassigns them and reads why each partner was chosen."""
+
+    selector = staticmethod(lead_list)
+    serializer_class = LeadSerializer
+    permission_classes = [IsAuthenticated, LeadPermission]
+    input_serializers = {
+        "create": LeadCreateSerializer,
+        "decline": DeclineSerializer,
+        "advance": AdvanceSerializer,
+        "lost": LostSerializer,
+        "convert": ConvertSerializer,
+        "reassign": ReassignSerializer,
+        "return_to_pool": ReturnToPoolSerializer,
+        "explanation": AssignmentSerializer,
+    }
+
+    def get_serializer_class(self):
+        return self.input_serializers.get(self.action, LeadSerializer)
+
+    def filter_queryset(self, queryset):
+        """Narrows the scoped rows (never widens them)."""
+        queryset = queryset.select_related("rule")
+        if self.action == "list":
+            queryset = self._filter_list(queryset)
+        return queryset
+
+    def _filter_list(self, queryset):
+        """``status`` (repeatable: any of them; a status, or ``open`` / ``closed`` as in the inbox)."""
+        statuses = [value for value in self.request.query_params.getlist("status") if value]
+        wrong = [value for value in statuses if value not in INBOX_FILTERS]
+        if wrong:
+            raise serializers.ValidationError(
+                {"status": [_("Unknown status: %(value)s.") % {"value": ", ".join(wrong)[:100]}]}
+            )
+        if statuses:
+            match = Q(pk__in=[])
+            for value in statuses:
+                match |= INBOX_FILTERS[value]
+            queryset = queryset.filter(match)
+        return queryset
+
+    # --- helpers ---
+
+    def _input(self, serializer_class, **kwargs) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _current_status(self, lead: Lead):
+        """The lead's status now, or None when it is no longer in the caller's scope; 404 once deleted."""
+        if not Lead.objects.filter(pk=lead.pk).exists():
+            raise Http404
+        return Lead.objects.visible_to(self.request.user).filter(pk=lead.pk).values_list("status", flat=True).first()
+
+    def _call(self, service, lead: Lead | None = None, **kwargs):
+        """Run a service as the caller; a refused state transition is 409, a vanished lead 404."""
+        if lead is not None:
+            kwargs["lead"] = lead
+        try:
+            return service(actor=self.request.user, **kwargs)
+        except ServiceError as error:
+            if error.field == "status" and lead is not None:
+                raise Conflict(str(error.message), self._current_status(lead)) from None
+            raise
+        except DjangoPermissionDenied as error:
+            message = error.args[0] if error.args else None
+            if lead is not None and self._current_status(lead) is None:
+                # Taken away (reassigned, returned to the pool) between reading and locking it.
+                raise Conflict(str(message) if message else None, None) from None
+            raise exceptions.PermissionDenied(message) from None
+
+    def _fresh(self, lead: Lead) -> Lead | None:
+        return self.filter_queryset(lead_list(self.request.user)).filter(pk=lead.pk).first()
+
+    def _answer(self, lead: Lead, status_code: int = status.HTTP_200_OK) -> Response:
+        """The lead as it is now; 204 when the action took it out of the caller's scope."""
+        fresh = self._fresh(lead)
+        if fresh is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(LeadSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+
+    # --- reads ---
+
+    @extend_schema(
+        summary=_("Leads in your scope"),
+        parameters=[
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=list(INBOX_FILTERS),
+                many=True,
+                explode=True,
+                description=_(
+                    "Only leads in these statuses (repeat the parameter for several); "
+                    "open: accepted and being worked; closed: converted or lost."
+                ),
+            ),
+        ],
+        responses={200: LeadSerializer(many=True), 400: ERRORS[400]},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=_("One lead"),
+        description=_("Before acceptance a partner reads a preview only; the contact comes with the acceptance."),
+        parameters=[LEAD_ID],
+        responses={200: LeadSerializer, 404: ERRORS[404]},
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    # --- staff: intake and assignment ---
+
+    @extend_schema(
+        summary=_("Create a lead (staff, e.g. the marketing systems)"),
+        description=_("The lead lands in the vendor pool; with assign the rules place it at once."),
+        request=LeadCreateSerializer,
+        responses=_responses(201, LeadSerializer, codes=(400, 403), extra={204: LEFT_SCOPE}),
+    )
+    def create(self, request, *args, **kwargs):
+        data = self._input(LeadCreateSerializer)
+        lead = self._call(services.lead_create, **data)
+        return self._answer(lead, status.HTTP_201_CREATED)
+
+    @_lead_action(
+        url_path="assign",
+        request=None,
+        summary=_("Place a pool lead with the assignment rules now"),
+        description=_("Without a matching rule the lead stays in the pool and the channel managers are alerted."),
+        responses=_responses(200, LeadSerializer, extra={204: LEFT_SCOPE}),
+    )
+    def assign(self, request, *args, **kwargs):
+        lead = self.get_object()
+        self._input(StrictSerializer)
+        return self._answer(self._call(services.lead_assign_by_rules, lead))
+
+    @_lead_action(
+        url_path="reassign",
+        request=ReassignSerializer,
+        summary=_("Give the lead to a partner you look after, or to the rules' next choice"),
+        responses=_responses(200, LeadSerializer, extra={204: LEFT_SCOPE}),
+    )
+    def reassign(self, request, *args, **kwargs):
+        lead = self.get_object()
+        data = self._input(ReassignSerializer)
+        return self._answer(self._call(services.lead_reassign, lead, **data))
+
+    @_lead_action(
+        url_path="return-to-pool",
+        request=ReturnToPoolSerializer,
+        summary=_("Take the lead back into the vendor pool"),
+        responses=_responses(200, LeadSerializer, extra={204: LEFT_SCOPE}),
+    )
+    def return_to_pool(self, request, *args, **kwargs):
+        lead = self.get_object()
+        data = self._input(ReturnToPoolSerializer)
+        return self._answer(self._call(services.lead_return_to_pool, lead, **data))
+
+    @_lead_action(
+        url_path="explanation",
+        request=None,
+        methods=("get",),
+        pagination_class=None,
+        summary=_("Why this partner? The lead's assignments with their explanations (staff)"),
+        responses={200: AssignmentSerializer(many=True), 403: ERRORS[403], 404: ERRORS[404]},
+    )
+    def explanation(self, request, *args, **kwargs):
+        lead = self.get_object()
+        assignments = lead_assignments(request.user, lead).order_by("-assigned_at", "-pk")
+        return Response(AssignmentSerializer(assignments, many=True, context=self.get_serializer_context()).data)
+
+    # --- partner: the answer and the lifecycle ---
+
+    @_lead_action(
+        url_path="accept",
+        request=None,
+        summary=_("Accept an offered lead"),
+        description=_("Two answers at once, or an answer after a reassignment: one succeeds, the other is 409."),
+    )
+    def accept(self, request, *args, **kwargs):
+        lead = self.get_object()
+        self._input(StrictSerializer)
+        return self._answer(self._call(services.lead_accept, lead))
+
+    @_lead_action(
+        url_path="decline",
+        request=DeclineSerializer,
+        summary=_("Decline an offered lead (a reason from the list)"),
+        description=_("The lead goes to the next partner of the rules, or back to the pool; it is no longer yours."),
+        responses=_responses(204, None),
+    )
+    def decline(self, request, *args, **kwargs):
+        lead = self.get_object()
+        data = self._input(DeclineSerializer)
+        self._call(services.lead_decline, lead, **data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @_lead_action(url_path="advance", request=AdvanceSerializer, summary=_("Mark the lead contacted or qualified"))
+    def advance(self, request, *args, **kwargs):
+        lead = self.get_object()
+        data = self._input(AdvanceSerializer)
+        return self._answer(self._call(services.lead_advance, lead, to_status=data["stage"]))
+
+    @_lead_action(url_path="lost", request=LostSerializer, summary=_("Close the lead as lost (reason required)"))
+    def lost(self, request, *args, **kwargs):
+        lead = self.get_object()
+        data = self._input(LostSerializer)
+        return self._answer(self._call(services.lead_mark_lost, lead, **data))
+
+    @_lead_action(
+        url_path="convert",
+        request=ConvertSerializer,
+        summary=_("Convert a contacted or qualified lead into a deal registration"),
+        description=_("Creates a draft deal registration pre-filled from the lead and linked to it."),
+        responses=_responses(201, ConvertResultSerializer),
+    )
+    def convert(self, request, *args, **kwargs):
+        lead = self.get_object()
+        data = self._input(ConvertSerializer)
+        deal = self._call(services.lead_convert, lead, **data)
+        fresh = self._fresh(lead)
+        deal_url = request.build_absolute_uri(reverse("deal-detail", args=[deal.pk]))
+        body = {
+            "deal": deal.pk,
+            "deal_url": deal_url,
+            "lead": LeadSerializer(fresh, context=self.get_serializer_context()).data if fresh else None,
+        }
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": deal_url})
