@@ -376,3 +376,80 @@ class LeadAssignment(models.Model):
 
     def __str__(self):
         return f"{self.lead_id} → {self.partner_id} ({self.get_strategy_display()})"
+
+
+class LeadImportState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class LeadImport(models.Model):
+    """A CSV file of leads uploaded by staff and its progress, processed by a Celery task in batches.
+
+    ``processed`` is the number of data rows handled; it moves in the same transaction as the leads
+    and error rows of each batch, so after a crash the task resumes right after the last committed
+    batch (see leads/imports.py)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Stored under MEDIA_ROOT, never served: only the task reads it.
+    file = models.FileField(_("file"), upload_to="lead-imports/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    delimiter = models.CharField(max_length=1, default=",")
+    language = models.CharField(_("language of the messages"), max_length=10, blank=True)
+    assign = models.BooleanField(_("assign by the rules"), default=False)
+    state = models.CharField(_("state"), max_length=10, choices=LeadImportState.choices, default=LeadImportState.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    assigned = models.PositiveIntegerField(_("assigned by the rules"), default=0)
+    runs = models.PositiveSmallIntegerField(_("runs"), default=0, help_text=_("More than one: the import resumed."))
+    error = models.TextField(_("why the import failed"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("lead import")
+        verbose_name_plural = _("lead imports")
+        indexes = [models.Index(fields=["state", "updated_at"], name="leadimport_state")]
+
+    def __str__(self):
+        return f"{self.original_name or self.pk} ({self.get_state_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (LeadImportState.QUEUED, LeadImportState.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.state == LeadImportState.DONE:
+            return 100
+        return min(100, int(self.processed * 100 / self.total_rows)) if self.total_rows else 0
+
+
+class LeadImportError(models.Model):
+    """A row of an import that was not imported: invalid, or a duplicate of an open lead."""
+
+    job = models.ForeignKey(LeadImport, on_delete=models.CASCADE, related_name="errors")
+    row = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=100, blank=True)
+    value = models.CharField(_("value"), max_length=200, blank=True)
+    message = models.CharField(_("error"), max_length=500)
+    is_duplicate = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["job", "row", "pk"]
+        verbose_name = _("lead import error")
+        verbose_name_plural = _("lead import errors")
+        indexes = [models.Index(fields=["job", "row"], name="leadimporterror_job_row")]
+
+    def __str__(self):
+        return f"{self.job_id}:{self.row} {self.column}"

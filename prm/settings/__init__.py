@@ -233,6 +233,7 @@ STORAGES = {
 # Uploaded files (logos). Never served from a public URL: views check access and stream them.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 LOGO_MAX_BYTES = env_int("LOGO_MAX_BYTES", 2 * 1024 * 1024)
+LEAD_IMPORT_MAX_BYTES = env_int("LEAD_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
 
 # --- API ---------------------------------------------------------------------------------------
@@ -282,6 +283,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "prm.sla.tasks.sweep_deadlines", "schedule": 60.0},
     "outbox-sweep": {"task": "prm.notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "lead-imports-resume": {"task": "leads.tasks.lead_imports_resume", "schedule": 120.0},
+    "leads-assign-pool": {"task": "leads.tasks.leads_assign_pool", "schedule": 900.0},
 }
 # Publishing on commit must not hang a request when Redis is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
