@@ -428,7 +428,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000, help="pool leads to place")
     parser.add_argument("--partners", type=int, default=200, help="eligible partners")
-    parser.add_argument("--batch-size", type=int, default=5000, help="leads per batch (leads_assign_pool)")
+    parser.add_argument("--batch-size", type=int, default=20000, help="leads per batch (leads_assign_pool)")
     parser.add_argument(
         "--capacity", type=int, default=1000, help="max open leads per partner (0: no limit); default 1000"
     )
