@@ -233,7 +233,9 @@ def test_converting_creates_a_linked_deal_draft(sales, world, accepted):
         "maria@cliente.com.br",
         "BR",
     )
-    assert "converted into a deal registration draft" in sales.get(response["Location"]).content.decode()
+    deal_page = sales.get(response["Location"]).content.decode()
+    assert "converted into a deal registration draft" in deal_page
+    assert "Vendor-sourced" in deal_page
     page = _page(sales, "lead_detail", lead.pk)
     assert reverse("deal_detail", args=[deal.pk]) in page
 
