@@ -32,7 +32,7 @@ from rest_framework.response import Response
 
 from partners.recruitment import normalize_company_name
 from prm.accounts.services import ServiceError
-from prm.api import DetailSerializer, ScopedViewSet, StrictSerializer
+from prm.api import DetailSerializer, ScopedViewSet, StateConflict, StrictSerializer
 from prm.sla.display import deadline_columns
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
@@ -58,12 +58,10 @@ _PK_MAX = 2**63 - 1
 # --- Errors -----------------------------------------------------------------------------------
 
 
-class Conflict(exceptions.APIException):
-    """The deal's status no longer allows the operation (a lost race or a stale client)."""
+class Conflict(StateConflict):
+    """The deal's status no longer allows the operation; the status is null once the deal is gone."""
 
-    status_code = status.HTTP_409_CONFLICT
     default_detail = _("This deal registration changed meanwhile; reload it and try again.")
-    default_code = "conflict"
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -417,7 +415,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
                 current = Deal.objects.filter(pk=deal.pk).values_list("status", flat=True).first()
                 if current is None:  # deleted meanwhile
                     raise Http404 from None
-                raise Conflict({"detail": str(error.message), "status": current}) from None
+                raise Conflict(str(error.message), current) from None
             raise
         except DjangoPermissionDenied as error:
             raise exceptions.PermissionDenied(error.args[0] if error.args else None) from None

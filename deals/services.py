@@ -34,14 +34,13 @@ from partners.recruitment import (
     normalize_email_domain,
     normalize_tax_id,
     staff_with_role,
-    working_seconds_per_day,
 )
 from partners.roles import StaffRole
 from partners.selectors import partner_cams
 from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
 from prm.notifications.services import notify
-from prm.sla.calendar import Schedule, business_seconds_between
+from prm.sla.calendar import Schedule, business_seconds_between, working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline
 from prm.tenancy import membership_of, partner_scope_q
 

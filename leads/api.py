@@ -28,8 +28,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status
@@ -41,7 +39,7 @@ from deals.models import Currency
 from partners.models import CompanySize, Industry
 from partners.selectors import partners_visible
 from prm.accounts.services import ServiceError
-from prm.api import DetailSerializer, ScopedViewSet, StrictSerializer
+from prm.api import DetailSerializer, NamedChoiceField, ScopedViewSet, StateConflict, StrictSerializer
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
 
@@ -52,54 +50,14 @@ from .selectors import INBOX_FILTERS, STAFF_FIELDS, lead_assignments, lead_field
 MAX_TEXT = 5000
 _PK_MAX = 2**63 - 1
 
-# --- Named enums ------------------------------------------------------------------------------
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as a named enum component (``enum_name``) instead of an inline enum,
-    so that a field name shared with another API (``status``, ``stage``) does not make the schema's
-    enum names collide."""
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "leads.api.NamedChoiceField"
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        values = [value for value in field.choices if value not in ("", None)]
-        description = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items() if value)
-        component = ResolvedComponent(
-            name=field.enum_name,
-            type=ResolvedComponent.SCHEMA,
-            object=field.enum_name,
-            schema={"enum": values, "type": "string", "description": description},
-        )
-        auto_schema.registry.register_on_missing(component)
-        if field.allow_blank:
-            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
-        return component.ref
-
-
 # --- Errors -----------------------------------------------------------------------------------
 
 
-class Conflict(exceptions.APIException):
-    """The lead's status no longer allows the operation (a lost race or a stale client).
+class Conflict(StateConflict):
+    """The lead's status no longer allows the operation; the status is null when the lead is no longer
+    the caller's."""
 
-    The body is ``{"detail": reason, "status": the lead's status now}``; the status is null when the
-    lead is no longer the caller's (kept as null, not turned into text like other error details)."""
-
-    status_code = status.HTTP_409_CONFLICT
     default_detail = _("This lead changed meanwhile; reload it and try again.")
-    default_code = "conflict"
-
-    def __init__(self, detail=None, current_status=None):
-        super().__init__(detail)
-        self.detail = {"detail": self.detail, "status": current_status}
 
 
 class LeadConflictSerializer(serializers.Serializer):

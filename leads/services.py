@@ -41,13 +41,13 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Product
 from partners.models import CompanySize, Industry, Partner, PartnerRole, Program
-from partners.recruitment import COUNTRIES, staff_with_role, working_seconds_per_day
+from partners.recruitment import COUNTRIES, staff_with_role
 from partners.roles import StaffRole
 from partners.selectors import partner_cams
 from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
 from prm.notifications.services import notify
-from prm.sla.calendar import Schedule
+from prm.sla.calendar import Schedule, working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline, DeadlineState
 from prm.tenancy import membership_of, partner_scope_q, sees_all_partners
 

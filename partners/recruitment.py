@@ -16,7 +16,6 @@ name in their language and the stored code is always a known one.
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
 from prm.notifications.services import notify
+from prm.sla.calendar import working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline
 
 from .models import (
@@ -545,12 +545,6 @@ def application_duplicates(application) -> list[DuplicateMatch]:
 
 
 # --- Writes ------------------------------------------------------------------------------------
-
-
-def working_seconds_per_day(calendar) -> int:
-    start = datetime.datetime.combine(datetime.date(2000, 1, 3), calendar.work_starts)
-    end = datetime.datetime.combine(datetime.date(2000, 1, 3), calendar.work_ends)
-    return int((end - start).total_seconds())
 
 
 def _require_reviewer(actor) -> None:

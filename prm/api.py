@@ -6,6 +6,8 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
@@ -105,6 +107,51 @@ class StrictSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(unknown)
         return value
+
+
+# --- Named enums ------------------------------------------------------------------------------
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field documented as a named enum component (``enum_name``) instead of an inline enum,
+    so that a field name shared with another API (``status``, ``stage``) does not make the schema's
+    enum names collide."""
+
+    def __init__(self, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "prm.api.NamedChoiceField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        values = [value for value in field.choices if value not in ("", None)]
+        description = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items() if value)
+        component = ResolvedComponent(
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema={"enum": values, "type": "string", "description": description},
+        )
+        auto_schema.registry.register_on_missing(component)
+        if field.allow_blank:
+            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
+        return component.ref
+
+
+class StateConflict(exceptions.APIException):
+    """A record's state no longer allows the operation (a lost race or a stale client): 409 with
+    ``{"detail": reason, "status": the state now}`` (null when the record is gone or out of scope)."""
+
+    status_code = 409
+    default_detail = _("This record changed meanwhile; reload it and try again.")
+    default_code = "conflict"
+
+    def __init__(self, detail=None, current_status=None):
+        super().__init__(detail)
+        self.detail = {"detail": self.detail, "status": current_status}
 
 
 class PartnerBriefSerializer(serializers.Serializer):

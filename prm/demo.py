@@ -985,8 +985,8 @@ def seed_demo_scale(total: int, *, log=print) -> int:
     from deals.models import Deal, Product
     from deals.selectors import program_settings
     from partners.models import Partner, Program
-    from partners.recruitment import normalize_company_name, working_seconds_per_day
-    from prm.sla.calendar import Schedule, business_seconds_between
+    from partners.recruitment import normalize_company_name
+    from prm.sla.calendar import Schedule, business_seconds_between, working_seconds_per_day
 
     missing = total - Deal.objects.count()
     if missing <= 0:

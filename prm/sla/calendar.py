@@ -65,6 +65,13 @@ class Schedule:
         return moment.astimezone(self.tz).date()
 
 
+def working_seconds_per_day(calendar) -> int:
+    """The length of a working day in seconds, of a BusinessCalendar or a Schedule."""
+    start = datetime.datetime.combine(datetime.date(2000, 1, 3), calendar.work_starts)
+    end = datetime.datetime.combine(datetime.date(2000, 1, 3), calendar.work_ends)
+    return int((end - start).total_seconds())
+
+
 def as_schedule(calendar) -> Schedule:
     return calendar if isinstance(calendar, Schedule) else Schedule.from_calendar(calendar)
 

@@ -15,7 +15,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .calendar import Schedule, business_seconds_between
+from .calendar import Schedule, business_seconds_between, working_seconds_per_day
 from .models import Deadline, DeadlineState
 
 # The last fifth of the time is "due soon" (after the 80% reminder).
@@ -103,8 +103,4 @@ def clock_from_row(row, prefix: str, schedule: Schedule | None, now: datetime.da
 
 
 def _seconds_per_day(schedule: Schedule | None) -> int:
-    if schedule is None:
-        return 8 * 3600
-    start = datetime.datetime.combine(datetime.date(2000, 1, 3), schedule.work_starts)
-    end = datetime.datetime.combine(datetime.date(2000, 1, 3), schedule.work_ends)
-    return int((end - start).total_seconds())
+    return working_seconds_per_day(schedule) if schedule is not None else 8 * 3600
