@@ -51,6 +51,7 @@ from django.utils import timezone
 from partners.models import Partner, PartnerAddress
 from partners.models.onboarding import AgreementAcceptance, AgreementVersion
 from partners.onboarding import ONBOARDING_COMPLETE, with_onboarding_counts
+from prm.sql import id_array
 
 from .models import (
     EXCLUDING_OUTCOMES,
@@ -509,7 +510,7 @@ def excluded_partners(lead_ids) -> dict[int, set[int]]:
     """Per lead, the partners that declined it or let it lapse."""
     excluded: dict[int, set[int]] = defaultdict(set)
     for lead_id, partner_id in LeadAssignment.objects.filter(
-        lead_id__in=lead_ids, outcome__in=EXCLUDING_OUTCOMES
+        lead_id__in=id_array(lead_ids), outcome__in=EXCLUDING_OUTCOMES
     ).values_list("lead_id", "partner_id"):
         excluded[lead_id].add(partner_id)
     return excluded

@@ -242,6 +242,7 @@ class Lead(models.Model):
         related_name="leads",
         verbose_name=_("partner"),
         help_text=_("Empty while the lead is in the vendor pool."),
+        db_index=False,  # lead_partner_inbox starts with the partner
     )
     contact_name = models.CharField(_("contact name"), max_length=200)
     email = models.EmailField(_("email"))
@@ -332,8 +333,11 @@ class LeadAssignment(models.Model):
 
     ``ended_at`` is empty while it is the lead's current assignment (offered or accepted)."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments")
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="lead_assignments")
+    # No single-column indexes: leadassign_lead and leadassign_partner_at start with these columns.
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments", db_index=False)
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="lead_assignments", db_index=False
+    )
     rule = models.ForeignKey(AssignmentRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     strategy = models.CharField(_("strategy"), max_length=20, choices=AssignmentStrategy.choices)
     assigned_at = models.DateTimeField(_("assigned"))

@@ -29,6 +29,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import orjson
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,9 +47,10 @@ from partners.roles import StaffRole
 from partners.selectors import partner_cams
 from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
-from prm.notifications.services import notify
+from prm.notifications.services import notify_many
 from prm.sla.calendar import Schedule, working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline, DeadlineState
+from prm.sql import id_array
 from prm.tenancy import membership_of, partner_scope_q, sees_all_partners
 
 from .engine import Decision, RoutingContext, excluded_partners
@@ -253,9 +255,16 @@ def _partner_users(partner_id: int):
     return get_user_model().objects.filter(is_active=True, membership__partner_id=partner_id).order_by("pk")
 
 
+def _notifications(users, *, kind: str, key: str, url: str = "", **params) -> list[dict]:
+    """One notification per user (its dedupe key ends with the user's id), for ``notify_many``."""
+    return [
+        {"recipient": user, "kind": kind, "dedupe_key": f"{key}:{user.pk}", "params": params, "url": url}
+        for user in users
+    ]
+
+
 def _notify_users(users, *, kind: str, key: str, url: str = "", **params) -> None:
-    for user in users:
-        notify(recipient=user, kind=kind, dedupe_key=f"{key}:{user.pk}", params=params, url=url)
+    notify_many(_notifications(users, kind=kind, key=key, url=url, **params))
 
 
 def _partner_link(lead: Lead | None = None, *, status: str = "") -> str:
@@ -291,79 +300,71 @@ def _close_clock(*, actor, lead: Lead, kind: str, cancel: bool = False, at=None)
         close(actor=actor, deadline=deadline, at=at)
 
 
-def _insert_deadlines(deadlines: list, *, now) -> None:
+def _insert_deadlines(groups: list[tuple[Deadline, list[int], list[int]]], *, now) -> None:
     """``bulk_create`` of the acceptance clocks: one INSERT ... SELECT FROM unnest() per plan (same
-    calendar and duration, hence the same due time), only the lead and the partner differ."""
-    groups: dict[tuple, list] = defaultdict(list)
-    for d in deadlines:
-        groups[(d.content_type_id, d.calendar_id, d.duration_seconds, d.due_at, d.next_fire_at)].append(d)
+    calendar and duration, hence the same due time), only the lead and the partner differ. Each
+    group is a planned clock (the template) with the lead ids and partner ids of its rows."""
     columns = (
         "kind, content_type_id, object_id, partner_id, calendar_id, duration_seconds, consumed_seconds, started_at,"
         " resumed_at, due_at, reminder_fractions, reminders_sent, next_fire_at, state, attempts, last_error,"
         " created_at, updated_at"
     )
     with connection.cursor() as cursor:
-        for (content_type_id, calendar_id, duration, due_at, next_fire_at), rows in groups.items():
-            first = rows[0]
+        for template, object_ids, partner_ids in groups:
             cursor.execute(
                 f"""INSERT INTO {Deadline._meta.db_table} ({columns})
                 SELECT %s, %s, v.object_id, v.partner_id, %s, %s, 0, %s, %s, %s, %s::jsonb, 0, %s, %s, 0, '', %s, %s
                 FROM unnest(%s::bigint[], %s::bigint[]) AS v(object_id, partner_id)""",  # noqa: S608 (model table and fixed columns; values are parameters)
                 [
-                    first.kind,
-                    content_type_id,
-                    calendar_id,
-                    duration,
-                    first.started_at,
-                    first.resumed_at,
-                    due_at,
-                    json.dumps(first.reminder_fractions),
-                    next_fire_at,
-                    first.state,
+                    template.kind,
+                    template.content_type_id,
+                    template.calendar_id,
+                    template.duration_seconds,
+                    template.started_at,
+                    template.resumed_at,
+                    template.due_at,
+                    json.dumps(template.reminder_fractions),
+                    template.next_fire_at,
+                    template.state,
                     now,
                     now,
-                    [d.object_id for d in rows],
-                    [d.partner_id for d in rows],
+                    object_ids,
+                    partner_ids,
                 ],
             )
 
 
-def _start_acceptance_clocks(leads: list[Lead], programs: dict[int, Program], now) -> None:
-    """One acceptance clock per offered lead, written with one INSERT.
+def _start_acceptance_clocks(lead_ids: list[int], partner_ids: list[int], programs: dict[int, Program], now) -> None:
+    """One acceptance clock per offered lead, written with one INSERT per plan.
 
-    The clocks are planned exactly as ``prm.sla.services.deadline_start`` plans them; a batch skips
-    the per-clock ``sla.started`` audit event (the assignment rows record the offers)."""
+    The clocks are planned exactly as ``prm.sla.services.deadline_start`` plans them, once per
+    calendar and duration; a batch skips the per-clock ``sla.started`` audit event (the assignment
+    rows record the offers)."""
     from prm.sla.services import deadline_plan
 
     content_type = ContentType.objects.get_for_model(Lead)
-    schedules: dict[int, Schedule] = {}
-    plans: dict[tuple[int, int], tuple] = {}
-    deadlines = []
-    for lead in leads:
-        program = programs[lead.partner_id]
+    groups: dict[tuple[int, int], tuple[Deadline, list[int], list[int]]] = {}
+    for lead_id, partner_id in zip(lead_ids, partner_ids, strict=True):
+        program = programs[partner_id]
         calendar = program.calendar
-        if calendar.pk not in schedules:
-            schedules[calendar.pk] = Schedule.from_calendar(calendar)
         days = max(1, program_settings_cache(program).acceptance_days)
-        deadline = Deadline(
-            kind=ACCEPTANCE_KIND,
-            content_type=content_type,
-            object_id=lead.pk,
-            partner_id=lead.partner_id,
-            calendar=calendar,
-            duration_seconds=days * working_seconds_per_day(calendar),
-            started_at=now,
-            resumed_at=now,
-            reminder_fractions=list(REMINDERS),
-            state=DeadlineState.OPEN,
-        )
-        plan = plans.get((calendar.pk, days))
-        if plan is None:  # the same calendar, start and duration give the same plan
-            deadline_plan(deadline, schedules[calendar.pk])
-            plan = plans[(calendar.pk, days)] = (deadline.due_at, deadline.next_fire_at)
-        deadline.due_at, deadline.next_fire_at = plan
-        deadlines.append(deadline)
-    _insert_deadlines(deadlines, now=now)
+        group = groups.get((calendar.pk, days))
+        if group is None:  # the same calendar, start and duration give the same plan
+            template = Deadline(
+                kind=ACCEPTANCE_KIND,
+                content_type=content_type,
+                calendar=calendar,
+                duration_seconds=days * working_seconds_per_day(calendar),
+                started_at=now,
+                resumed_at=now,
+                reminder_fractions=list(REMINDERS),
+                state=DeadlineState.OPEN,
+            )
+            deadline_plan(template, Schedule.from_calendar(calendar))
+            group = groups[(calendar.pk, days)] = (template, [], [])
+        group[1].append(lead_id)
+        group[2].append(partner_id)
+    _insert_deadlines(list(groups.values()), now=now)
 
 
 def program_settings_cache(program) -> LeadProgramSettings:
@@ -402,7 +403,7 @@ def _programs_of(partner_ids) -> dict[int, Program]:
     return programs
 
 
-def _update_offered(leads: list[Lead], *, now, reassigned: bool) -> None:
+def _update_offered(lead_ids: list[int], partner_ids: list[int], rule_ids: list, *, now, reassigned: bool) -> None:
     """The lead rows of the offers in one UPDATE ... FROM unnest(): only the partner and the rule differ
     from row to row (``bulk_update`` builds a CASE WHEN per field and row, slow at thousands of rows)."""
     with connection.cursor() as cursor:
@@ -412,25 +413,19 @@ def _update_offered(leads: list[Lead], *, now, reassigned: bool) -> None:
             updated_at = %s, reassignments = lead.reassignments + %s
             FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(id, partner_id, rule_id)
             WHERE lead.id = v.id""",  # noqa: S608 (model table; values are parameters)
-            [
-                LeadStatus.OFFERED,
-                now,
-                now,
-                1 if reassigned else 0,
-                [lead.pk for lead in leads],
-                [lead.partner_id for lead in leads],
-                [lead.rule_id for lead in leads],
-            ],
+            [LeadStatus.OFFERED, now, now, 1 if reassigned else 0, lead_ids, partner_ids, rule_ids],
         )
 
 
-def _insert_assignments(assignments: list[LeadAssignment], *, now, by) -> None:
+def _insert_assignments(offers: list[tuple[Lead, Decision]], *, now, by) -> list[int]:
     """``bulk_create`` of the offers as one INSERT ... SELECT FROM unnest() per 5,000 rows, the
-    columns that are the same for the batch passed once (Django prepares every value of every row)."""
+    columns that are the same for the batch passed once (Django prepares every value of every row).
+    Returns the new ids in the order of ``offers``."""
     columns = "lead_id, partner_id, rule_id, strategy, explanation, assigned_at, assigned_by_id, outcome, decline_reason, note"
+    ids = []
     with connection.cursor() as cursor:
-        for start in range(0, len(assignments), 5000):
-            chunk = assignments[start : start + 5000]
+        for start in range(0, len(offers), 5000):
+            chunk = offers[start : start + 5000]
             cursor.execute(
                 f"""INSERT INTO {LeadAssignment._meta.db_table} ({columns})
                 SELECT v.lead_id, v.partner_id, v.rule_id, v.strategy, v.explanation::jsonb, %s, %s, '', '', ''
@@ -440,76 +435,69 @@ def _insert_assignments(assignments: list[LeadAssignment], *, now, by) -> None:
                 [
                     now,
                     by.pk if by is not None else None,
-                    [a.lead_id for a in chunk],
-                    [a.partner_id for a in chunk],
-                    [a.rule_id for a in chunk],
-                    [a.strategy for a in chunk],
-                    [json.dumps(a.explanation) for a in chunk],
+                    [lead.pk for lead, _decision in chunk],
+                    [decision.partner_id for _lead, decision in chunk],
+                    [decision.rule_id for _lead, decision in chunk],
+                    [decision.strategy or AssignmentStrategy.MANUAL for _lead, decision in chunk],
+                    [orjson.dumps(decision.explanation).decode() for _lead, decision in chunk],
                 ],
             )
-            for assignment, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                assignment.pk = pk
-                assignment._state.adding = False
-                assignment._state.db = "default"
+            ids.extend(pk for (pk,) in cursor.fetchall())
+    return ids
 
 
-def _offer(*, actor, offers: list[tuple[Lead, Decision]], now, reassigned: bool = False) -> list[LeadAssignment]:
+def _offer(*, actor, offers: list[tuple[Lead, Decision]], now, reassigned: bool = False) -> list[int]:
     """Give each lead to its decided partner: assignment rows, lead rows, acceptance clocks and
-    notifications, in bulk. The leads are locked by the caller and have no current assignment."""
+    notifications, in bulk; returns the ids of the assignments. The leads are locked by the caller
+    and have no current assignment. A lead may be a model instance (updated in memory too, for the
+    single-lead services that go on using it) or a batch's ``PoolLead``."""
     if not offers:
         return []
     by = actor if _is_staff(actor) else None
-    assignments = [
-        LeadAssignment(
-            lead=lead,
-            partner_id=decision.partner_id,
-            rule_id=decision.rule_id,
-            strategy=decision.strategy or AssignmentStrategy.MANUAL,
-            assigned_at=now,
-            assigned_by=by,
-            explanation=decision.explanation,
-        )
-        for lead, decision in offers
-    ]
-    _insert_assignments(assignments, now=now, by=by)
-    leads = []
+    assignment_ids = _insert_assignments(offers, now=now, by=by)
+    lead_ids = [lead.pk for lead, _decision in offers]
+    partner_ids = [decision.partner_id for _lead, decision in offers]
+    _update_offered(
+        lead_ids, partner_ids, [decision.rule_id for _lead, decision in offers], now=now, reassigned=reassigned
+    )
     for lead, decision in offers:
-        lead.partner_id = decision.partner_id
-        lead.status = LeadStatus.OFFERED
-        lead.rule_id = decision.rule_id
-        lead.offered_at = now
-        lead.accepted_at = lead.contacted_at = lead.qualified_at = None
-        lead.updated_at = now
-        if reassigned:
-            lead.reassignments += 1
-        leads.append(lead)
-    _update_offered(leads, now=now, reassigned=reassigned)
-    programs = _programs_of(lead.partner_id for lead in leads)
-    _start_acceptance_clocks(leads, programs, now)
-    by_partner: dict[int, list[tuple[Lead, LeadAssignment]]] = defaultdict(list)
-    for lead, assignment in zip(leads, assignments, strict=True):
-        by_partner[lead.partner_id].append((lead, assignment))
+        if isinstance(lead, Lead):
+            lead.partner_id = decision.partner_id
+            lead.status = LeadStatus.OFFERED
+            lead.rule_id = decision.rule_id
+            lead.offered_at = now
+            lead.accepted_at = lead.contacted_at = lead.qualified_at = None
+            lead.updated_at = now
+            if reassigned:
+                lead.reassignments += 1
+    _start_acceptance_clocks(lead_ids, partner_ids, _programs_of(partner_ids), now)
+    by_partner: dict[int, list[int]] = defaultdict(list)  # partner id -> indexes of its offers
+    for index, partner_id in enumerate(partner_ids):
+        by_partner[partner_id].append(index)
     recipients = _sales_users_by_partner(list(by_partner))
-    for partner_id, items in by_partner.items():
-        first_lead, first_assignment = items[0]
-        if len(items) == 1:
-            _notify_users(
+    notifications = []
+    for partner_id, indexes in by_partner.items():
+        first = indexes[0]
+        lead = offers[first][0]
+        if len(indexes) == 1:
+            notifications += _notifications(
                 recipients[partner_id],
                 kind="lead.offered",
-                key=f"lead:{first_lead.pk}:offered:{first_assignment.pk}",
-                url=_partner_link(first_lead),
-                company=first_lead.company,
-                country=first_lead.country,
+                key=f"lead:{lead.pk}:offered:{assignment_ids[first]}",
+                url=_partner_link(lead),
+                company=lead.company,
+                country=lead.country,
             )
         else:
-            _notify_users(
+            notifications += _notifications(
                 recipients[partner_id],
                 kind="lead.offered_many",
-                key=f"leads:offered:{partner_id}:{first_assignment.pk}",
+                key=f"leads:offered:{partner_id}:{assignment_ids[first]}",
                 url=_partner_link(status=LeadStatus.OFFERED),
-                count=len(items),
+                count=len(indexes),
             )
-    return assignments
+    notify_many(notifications)
+    return assignment_ids
 
 
 def _end_current(lead: Lead, *, outcome: str, now, reason: str = "", note: str = "") -> LeadAssignment | None:
@@ -638,19 +626,45 @@ def lead_assign_by_rules(*, actor, lead: Lead, now=None) -> Lead:
     return _assign_by_rules(actor=actor, lead=lead, now=now)
 
 
+class PoolLead:
+    """A pool lead as a batch reads it: what the engine and the offer use, without a model instance."""
+
+    __slots__ = (
+        "pk",
+        "created_at",
+        "company",
+        "country",
+        "region",
+        "industry",
+        "product_id",
+        "company_size",
+        "rating",
+        "latitude",
+        "longitude",
+    )
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
 @dataclass
 class BatchResult:
     assigned: int = 0
     unmatched: int = 0
-    skipped: int = 0  # locked by another transaction or no longer in the pool
+    skipped: int = 0  # of the given ids: locked by another transaction or no longer in the pool
     assignment_ids: list[int] = field(default_factory=list)
+    last: tuple | None = None  # (created_at, id) of the last lead read
 
 
 @transaction.atomic
-def leads_assign_batch(*, actor=None, lead_ids=None, limit: int | None = None, now=None) -> BatchResult:
+def leads_assign_batch(
+    *, actor=None, lead_ids=None, limit: int | None = None, after: tuple | None = None, now=None
+) -> BatchResult:
     """Place pool leads with the rules in one transaction: the given ids, or the oldest ``limit``
-    pool leads. Leads that another transaction holds are skipped (SELECT ... FOR UPDATE SKIP LOCKED),
-    never waited for; everything the engine needs is read once and the writes are bulk."""
+    pool leads (after the ``(created_at, id)`` key ``after``, when given). Leads that another
+    transaction holds are skipped (SELECT ... FOR UPDATE SKIP LOCKED), never waited for; everything
+    the engine needs is read once and the writes are bulk."""
     if actor is not None:
         _require_staff_perm(actor, "leads.assign_lead", _("You may not assign leads."))
         if not sees_all_partners(actor):
@@ -661,13 +675,16 @@ def leads_assign_batch(*, actor=None, lead_ids=None, limit: int | None = None, n
     queryset = Lead.objects.filter(status=LeadStatus.POOL)
     if lead_ids is not None:
         lead_ids = list(lead_ids)
-        queryset = queryset.filter(pk__in=lead_ids)
+        queryset = queryset.filter(pk__in=id_array(lead_ids))
+    if after is not None:
+        queryset = queryset.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
     queryset = queryset.select_for_update(skip_locked=True, of=("self",)).order_by("created_at", "pk")
-    leads = list(queryset[:limit] if limit else queryset)
+    leads = [PoolLead(*row) for row in (queryset[:limit] if limit else queryset).values_list(*PoolLead.__slots__)]
     if lead_ids is not None:
         result.skipped = len(set(lead_ids)) - len(leads)
     if not leads:
         return result
+    result.last = (leads[-1].created_at, leads[-1].pk)
     context = RoutingContext.load(now=now)
     excluded = excluded_partners([lead.pk for lead in leads])
     offers = []
@@ -679,10 +696,9 @@ def leads_assign_batch(*, actor=None, lead_ids=None, limit: int | None = None, n
         else:
             offers.append((lead, decision))
     result.unmatched = len(unmatched)
-    assignments = _offer(actor=actor, offers=offers, now=now)
+    result.assignment_ids = _offer(actor=actor, offers=offers, now=now)
+    result.assigned = len(result.assignment_ids)
     context.save_cursors()
-    result.assigned = len(assignments)
-    result.assignment_ids = [a.pk for a in assignments]
     audit_record(
         actor=actor,
         action="lead.batch_assigned",
@@ -704,18 +720,14 @@ def leads_assign_pool(*, actor=None, batch_size: int = 20000, max_batches: int =
     """Place the whole vendor pool in bounded batches (one transaction each), oldest first.
 
     The batches walk the pool by (created_at, id), so leads that no rule places do not keep the
-    newer ones from being reached."""
+    newer ones from being reached; a lead another transaction holds is passed over until the next run."""
     total = BatchResult()
     after = None
     for _batch in range(max_batches):
-        pool = Lead.objects.filter(status=LeadStatus.POOL).order_by("created_at", "pk")
-        if after is not None:
-            pool = pool.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
-        chunk = list(pool.values_list("created_at", "pk")[:batch_size])
-        if not chunk:
+        result = leads_assign_batch(actor=actor, limit=batch_size, after=after)
+        if result.last is None:
             break
-        after = chunk[-1]
-        result = leads_assign_batch(actor=actor, lead_ids=[pk for _created, pk in chunk])
+        after = result.last
         total.assigned += result.assigned
         total.unmatched += result.unmatched
         total.skipped += result.skipped

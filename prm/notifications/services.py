@@ -1,3 +1,4 @@
+import json
 import logging
 from datetime import timedelta
 from functools import partial
@@ -15,6 +16,7 @@ logger = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 5
 SWEEP_BATCH_SIZE = 200
 SWEEP_GRACE_SECONDS = 30
+DELIVERY_CHUNK = 50  # notifications per delivery task handed to Celery by notify_many()
 
 
 def notify(
@@ -53,6 +55,44 @@ def notify(
     return notification
 
 
+def notify_many(items: list[dict]) -> list[int]:
+    """``notify()`` for many rows at once: one INSERT, and their deliveries handed to Celery after
+    commit in tasks of ``DELIVERY_CHUNK`` rows. Each item takes notify()'s keyword arguments
+    (``recipient``, ``kind``, ``dedupe_key``, ``params``, ``url``); an item whose dedupe_key exists
+    already is skipped, as notify() skips it. Returns the ids of the rows written."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify_many() must be called inside the transaction of the change it reports.")
+    if not items:
+        return []
+    if any(item.get("recipient") is None for item in items):
+        raise ValueError("notify_many() needs a recipient for every row.")
+    now = timezone.now()
+    table = Notification._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (recipient_id, to_email, language, kind, dedupe_key, params, url,
+                created_at, email_status, email_attempts)
+            SELECT v.recipient_id, '', '', v.kind, v.dedupe_key, v.params::jsonb, v.url, %s, %s, 0
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY
+                AS v(recipient_id, kind, dedupe_key, params, url, n)
+            ORDER BY v.n
+            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",  # noqa: S608 (model table; values are parameters)
+            [
+                now,
+                EmailStatus.PENDING,
+                [item["recipient"].pk for item in items],
+                [item["kind"] for item in items],
+                [item["dedupe_key"] for item in items],
+                [json.dumps(item.get("params") or {}) for item in items],
+                [item.get("url", "") for item in items],
+            ],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    if ids:
+        transaction.on_commit(partial(enqueue_deliveries, ids))
+    return ids
+
+
 def enqueue_delivery(notification_id: int) -> None:
     """Hand the delivery to Celery. When the broker is down the row stays pending for the sweeper."""
     from .tasks import deliver_notification
@@ -61,6 +101,20 @@ def enqueue_delivery(notification_id: int) -> None:
         deliver_notification.apply_async((notification_id,), retry=False)
     except Exception:
         logger.warning("Notification %s left to the outbox sweeper (broker unavailable).", notification_id)
+
+
+def enqueue_deliveries(notification_ids: list[int]) -> None:
+    """Hand many deliveries to Celery, ``DELIVERY_CHUNK`` rows per task; what the broker does not take
+    stays pending for the sweeper."""
+    from .tasks import deliver_notifications
+
+    for start in range(0, len(notification_ids), DELIVERY_CHUNK):
+        chunk = notification_ids[start : start + DELIVERY_CHUNK]
+        try:
+            deliver_notifications.apply_async((chunk,), retry=False)
+        except Exception:
+            logger.warning("%s notifications left to the outbox sweeper (broker unavailable).", len(notification_ids))
+            return
 
 
 def wants_email(user, kind: str) -> bool:

@@ -130,8 +130,10 @@ class Deadline(models.Model):
     last pause. `next_fire_at` is the next reminder or, when all were sent, `due_at`.
     """
 
-    kind = models.CharField(_("kind"), max_length=64, db_index=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # Clocks are looked up by object (sla_deadline_object) or by due time (sla_deadline_due_open):
+    # no single-column index on the kind or the content type.
+    kind = models.CharField(_("kind"), max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", db_index=False)
     object_id = models.BigIntegerField(_("object id"))
     target = GenericForeignKey("content_type", "object_id")
     partner_id = models.BigIntegerField(_("partner"), null=True, blank=True, db_index=True)
