@@ -226,21 +226,15 @@ def main() -> None:
     pages = {email: args.pages for email in PAGES} if args.pages else PAGES
 
     import django
-    from django.conf import settings
 
     django.setup()
     from django.db import connection, transaction
-    from django.test.utils import get_runner, setup_test_environment
 
+    from benchmarks._database import throwaway_database
     from deals.models import Deal
     from prm.demo import seed_demo, seed_demo_scale
 
-    setup_test_environment()
-    runner = old = None
-    if not args.use_database:
-        runner = get_runner(settings)(verbosity=0, interactive=False)
-        old = runner.setup_databases()
-    try:
+    with throwaway_database(use_existing=args.use_database):
         seed_demo()
         if Deal.objects.count() < 100:
             print(f"demo data: {Deal.objects.count()} deal registrations")
@@ -264,9 +258,6 @@ def main() -> None:
                 print()
             bench_pages("scale", args.requests, pages, args.slow_queries)
             transaction.set_rollback(True)
-    finally:
-        if runner is not None:
-            runner.teardown_databases(old)
 
 
 if __name__ == "__main__":

@@ -125,14 +125,12 @@ def main() -> None:
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
-    from django.test.utils import get_runner, setup_test_environment
 
-    setup_test_environment()
+    from benchmarks._database import throwaway_database
+
     media = tempfile.TemporaryDirectory(prefix="lead-import-bench-")
     settings.MEDIA_ROOT = media.name
-    runner = get_runner(settings)(verbosity=0, interactive=False, keepdb=False)
-    old = runner.setup_databases()
-    try:
+    with media, throwaway_database():
         from leads import imports
         from leads.models import Lead, LeadImportState
 
@@ -179,9 +177,6 @@ def main() -> None:
         )
         if problems:
             sys.exit(1)
-    finally:
-        runner.teardown_databases(old)
-        media.cleanup()
 
 
 if __name__ == "__main__":

@@ -451,12 +451,10 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.test.utils import get_runner, setup_test_environment
 
-    setup_test_environment()
-    runner = get_runner(settings)(verbosity=0, interactive=False, keepdb=False)
-    old = runner.setup_databases()
-    try:
+    from benchmarks._database import throwaway_database
+
+    with throwaway_database(keep=args.keep):
         print(f"DEBUG={settings.DEBUG} (queries counted by an execute wrapper, never stored)")
         start = time.monotonic()
         seed(args.partners, args.leads, capacity, args.seed)
@@ -500,9 +498,6 @@ def main() -> None:
         )
         if problems:
             sys.exit(1)
-    finally:
-        if not args.keep:
-            runner.teardown_databases(old)
 
 
 if __name__ == "__main__":

@@ -19,20 +19,16 @@ def main() -> None:
     args = parser.parse_args()
 
     import django
-    from django.conf import settings
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
 
-    setup_test_environment()
-    from django.test.utils import get_runner
+    from benchmarks._database import throwaway_database
 
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
+    with throwaway_database():
         call_command("seed_demo")
         from partners.models import Membership, Partner, Program
         from prm.accounts.models import User
@@ -73,8 +69,6 @@ def main() -> None:
                     f"{label:16} {page:28} {response.status_code} median {statistics.median(times):6.1f} ms "
                     f"queries {len(queries)}"
                 )
-    finally:
-        runner.teardown_databases(old)
 
 
 if __name__ == "__main__":

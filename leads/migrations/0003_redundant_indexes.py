@@ -1,15 +1,10 @@
 # The single-column indexes of these foreign keys are dropped by name: an AlterField(db_index=False)
-# would also drop the partial unique index on leadassignment.lead_id (leadassign_one_current_per_lead),
-# which Django's schema editor takes for the field's own index.
+# would also drop the partial unique index on leadassignment.lead_id (leadassign_one_current_per_lead).
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-INDEXES = [
-    ("leads_lead_partner_id_0fa90f5e", "leads_lead", "partner_id"),
-    ("leads_leadassignment_lead_id_f8a37b22", "leads_leadassignment", "lead_id"),
-    ("leads_leadassignment_partner_id_5ee93e49", "leads_leadassignment", "partner_id"),
-]
+from prm.schema import drop_indexes
 
 
 class Migration(migrations.Migration):
@@ -57,10 +52,14 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    sql=[f'DROP INDEX IF EXISTS "{name}"' for name, _table, _column in INDEXES],
-                    reverse_sql=[f'CREATE INDEX "{name}" ON "{table}" ("{column}")' for name, table, column in INDEXES],
-                )
+                drop_indexes("leads_lead", [("leads_lead_partner_id_0fa90f5e", '"partner_id"')]),
+                drop_indexes(
+                    "leads_leadassignment",
+                    [
+                        ("leads_leadassignment_lead_id_f8a37b22", '"lead_id"'),
+                        ("leads_leadassignment_partner_id_5ee93e49", '"partner_id"'),
+                    ],
+                ),
             ],
         )
     ]

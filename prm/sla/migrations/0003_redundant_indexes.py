@@ -1,15 +1,10 @@
-# Clocks are looked up by object (sla_deadline_object) or by due time (sla_deadline_due_open); the
-# single-column indexes of the kind and the content type are dropped by name (an AlterField would
-# also drop and re-create the foreign key, validating every row again).
+# Clocks are looked up by object (sla_deadline_object) or by due time (sla_deadline_due_open): the
+# single-column indexes of the kind and the content type go.
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-INDEXES = [
-    ("sla_deadline_content_type_id_faab54a3", "content_type_id", ""),
-    ("sla_deadline_kind_6f46c6ce", "kind", ""),
-    ("sla_deadline_kind_6f46c6ce_like", "kind", " varchar_pattern_ops"),
-]
+from prm.schema import drop_indexes
 
 
 class Migration(migrations.Migration):
@@ -38,10 +33,12 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    sql=[f'DROP INDEX IF EXISTS "{name}"' for name, _column, _ops in INDEXES],
-                    reverse_sql=[
-                        f'CREATE INDEX "{name}" ON "sla_deadline" ("{column}"{ops})' for name, column, ops in INDEXES
+                drop_indexes(
+                    "sla_deadline",
+                    [
+                        ("sla_deadline_content_type_id_faab54a3", '"content_type_id"'),
+                        ("sla_deadline_kind_6f46c6ce", '"kind"'),
+                        ("sla_deadline_kind_6f46c6ce_like", '"kind" varchar_pattern_ops'),
                     ],
                 )
             ],
