@@ -19,7 +19,6 @@ import logging
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
@@ -27,8 +26,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, F, Func, IntegerField, OuterRef, Q, Subquery, TextChoices, Value, When
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -38,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Partner, PartnerUserObjectPermission, Program
 from partners.recruitment import COUNTRIES, country_name
 from prm.accounts.services import ServiceError
+from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.sla.models import Deadline, DeadlineState
 
@@ -235,12 +233,6 @@ class ExtensionForm(forms.Form):
     )
 
 
-def _error_text(error) -> str:
-    if isinstance(error, ServiceError):
-        return str(error.message)
-    return str(error) or gettext("You may not do this.")
-
-
 def _version(deal) -> str:
     """What the page showed: a deal saved since then (by anyone) has another version."""
     return deal.updated_at.isoformat() if deal.updated_at else ""
@@ -258,7 +250,7 @@ def _open_conflicting_ids(deal) -> list[int]:
 
 
 @admin.register(Deal)
-class DealAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
+class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/deals/deal/change_form.html"
     change_list_template = "admin/deals/deal/change_list.html"
     list_display = (
@@ -521,42 +513,46 @@ class DealAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _single(self, request, object_id, form_class, act):
-        """Common path of the single decisions: permission, POST, scoped object, form, service."""
-        if not self.has_approve_permission(request):
-            raise PermissionDenied
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        deal = self.get_object(request, unquote(object_id))
-        if deal is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        form = form_class(request.POST)
-        if form.is_valid():
-            self._run(request, deal, lambda: act(deal, form.cleaned_data), seen=request.POST.get("seen") or None)
-        else:
-            for errors in form.errors.values():
-                for error in errors:
-                    self.message_user(request, f"{deal.customer_company}: {error}", messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:deals_deal_change", args=[deal.pk]))
+    # The confirmation page of the bulk decisions (prm.admin_actions).
+    confirmation_style = "admin/deals/deal/_sla_style.html"
+    confirmation_class = "deal-decision"
+    confirmation_related = ("partner",)
 
-    def _run(self, request, deal, call, *, seen: str | None, announce: bool = True) -> bool:
-        """Call one service for one deal; a refusal becomes an error message, never a 500."""
-        try:
-            message = call()
-        except (ServiceError, PermissionDenied) as error:
-            now = Deal.objects.filter(pk=deal.pk).only("status", "updated_at").first()
-            if now is not None and seen is not None and _version(now) != seen:
-                text = gettext(
-                    "%(deal)s was changed after you opened it (it is now %(status)s: another approver, or a "
-                    "second click); your action changed nothing. %(error)s"
-                ) % {"deal": deal.customer_company, "status": now.get_status_display(), "error": _error_text(error)}
-            else:
-                text = f"{deal.customer_company}: {_error_text(error)}"
-            self.message_user(request, text, messages.ERROR)
-            return False
-        if message and announce:
-            self.message_user(request, message, messages.SUCCESS)
-        return True
+    def object_label(self, deal) -> str:
+        return deal.customer_company
+
+    def confirmation_columns(self) -> list:
+        return [_("Customer"), _("Partner"), _("Status"), _("Estimated amount"), _("Conflict review")]
+
+    def confirmation_cells(self, deal) -> list:
+        status = deal.get_status_display()
+        if deal.awaiting_second_approval:
+            status = f"{status} · {gettext('awaiting the second approval')}"
+        return [
+            deal.customer_company,
+            deal.partner.name,
+            status,
+            f"{deal.amount} {deal.currency}",
+            gettext("yes") if deal.conflict_flag else gettext("no"),
+        ]
+
+    def version_of(self, deal) -> str:
+        return _version(deal)
+
+    def refusal_text(self, deal, error, seen: str | None) -> str:
+        """A deal decided or changed since the page was shown (another approver, a second click) says so."""
+        now = Deal.objects.filter(pk=deal.pk).only("status", "updated_at").first()
+        if now is not None and seen is not None and _version(now) != seen:
+            return gettext(
+                "%(deal)s was changed after you opened it (it is now %(status)s: another approver, or a "
+                "second click); your action changed nothing. %(error)s"
+            ) % {"deal": deal.customer_company, "status": now.get_status_display(), "error": error_text(error)}
+        return super().refusal_text(deal, error, seen)
+
+    def _single(self, request, object_id, form_class, act):
+        return self.single_action(
+            request, object_id, allowed=self.has_approve_permission(request), form=form_class, act=act
+        )
 
     def _approve(self, request, deal, data) -> str:
         conflicting = _open_conflicting_ids(deal) if data.get("reject_conflicting") else []
@@ -632,45 +628,13 @@ class DealAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     # --- Bulk decisions (changelist actions with a confirmation form) -------------------------------
 
-    def _bulk(self, request, queryset, *, action: str, form_class, act, title, intro, button, done):
-        deals = list(queryset.order_by("pk"))
-        applying = "apply" in request.POST
-        form = form_class(request.POST if applying else None)
-        if applying and form.is_valid():
-            succeeded = 0
-            for deal in deals:
-                seen = request.POST.get(f"seen-{deal.pk}") or None
-                call = lambda deal=deal: act(deal, form.cleaned_data)  # noqa: E731
-                # One summary follows instead of a success message per deal; errors are listed per deal.
-                if self._run(request, deal, call, seen=seen, announce=False):
-                    succeeded += 1
-            self.message_user(
-                request,
-                done(len(deals)) % {"count": succeeded, "total": len(deals)},
-                messages.SUCCESS if succeeded == len(deals) else messages.WARNING,
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "button": button,
-            "opts": self.opts,
-            "deals": [(deal, _version(deal)) for deal in deals],
-            "form": form,
-            "action": action,
-            "select_across": request.POST.get("select_across", "0"),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/deals/deal/bulk_decision.html", context)
-
     @admin.action(description=_("Approve the selected registrations"), permissions=["approve"])
     def approve_selected(self, request, queryset):
-        return self._bulk(
+        return self.bulk_action(
             request,
             queryset,
             action="approve_selected",
-            form_class=ApproveForm,
+            form=ApproveForm,
             act=lambda deal, data: self._approve(request, deal, data),
             title=_("Approve deal registrations"),
             intro=_(
@@ -685,11 +649,11 @@ class DealAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Reject the selected registrations"), permissions=["approve"])
     def reject_selected(self, request, queryset):
-        return self._bulk(
+        return self.bulk_action(
             request,
             queryset,
             action="reject_selected",
-            form_class=RejectForm,
+            form=RejectForm,
             act=lambda deal, data: self._reject(request, deal, data),
             title=_("Reject deal registrations"),
             intro=_("Each registration below is rejected; its partner receives the reason."),
@@ -701,11 +665,11 @@ class DealAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Ask the partners for more information"), permissions=["approve"])
     def request_info_selected(self, request, queryset):
-        return self._bulk(
+        return self.bulk_action(
             request,
             queryset,
             action="request_info_selected",
-            form_class=RequestInfoForm,
+            form=RequestInfoForm,
             act=lambda deal, data: self._request_info(request, deal, data),
             title=_("Request more information"),
             intro=_(
@@ -720,11 +684,11 @@ class DealAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Decide on the requested extensions"), permissions=["approve"])
     def decide_extension_selected(self, request, queryset):
-        return self._bulk(
+        return self.bulk_action(
             request,
             queryset,
             action="decide_extension_selected",
-            form_class=ExtensionForm,
+            form=ExtensionForm,
             act=lambda deal, data: self._decide_extension(request, deal, data),
             title=_("Decide on protection extensions"),
             intro=_("The extension requested on each registration below is approved or refused; the partner is told."),

@@ -21,13 +21,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -39,6 +36,7 @@ from deals.models import Product
 from partners.models import CompanySize, Industry, Partner, Program, Region
 from partners.recruitment import COUNTRIES, country_name
 from prm.accounts.services import ServiceError
+from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.sla.calendar import Schedule
 from prm.sla.display import ClockState, clock_from_row, deadline_columns
@@ -335,12 +333,6 @@ class ReassignForm(forms.Form):
         self.fields["partner"].queryset = Partner.objects.visible_to(user).filter(is_active=True).order_by("name")
 
 
-def _error_text(error) -> str:
-    if isinstance(error, ServiceError):
-        return str(error.message)
-    return str(error) or gettext("You may not do this.")
-
-
 # --- "Why this partner?" ----------------------------------------------------------------------
 
 NEAREST_BASIS = {
@@ -487,7 +479,7 @@ _READ_FIELDSETS = [
 
 
 @admin.register(Lead)
-class LeadAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
+class LeadAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/leads/lead/change_form.html"
     change_list_template = "admin/leads/lead/change_list.html"
     form = LeadCreateForm
@@ -635,33 +627,23 @@ class LeadAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _single(self, request, object_id, form, act):
-        if not self.has_assign_permission(request):
-            raise PermissionDenied
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        lead = self.get_object(request, unquote(object_id))
-        if lead is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        form = form(request.POST)
-        if form.is_valid():
-            self._run(request, lead, lambda: act(lead, form.cleaned_data))
-        else:
-            for errors in form.errors.values():
-                for error in errors:
-                    self.message_user(request, f"{lead.company}: {error}", messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:leads_lead_change", args=[lead.pk]))
+    # The confirmation page of the bulk actions (prm.admin_actions).
+    confirmation_style = "admin/leads/_style.html"
+    confirmation_class = "lead-routing"
+    confirmation_related = ("partner",)
 
-    def _run(self, request, lead, call, *, announce: bool = True) -> bool:
-        """Call one service for one lead; a refusal becomes an error message, never a 500."""
-        try:
-            message, level = call()
-        except (ServiceError, PermissionDenied) as error:
-            self.message_user(request, f"{lead.company}: {_error_text(error)}", messages.ERROR)
-            return False
-        if message and (announce or level != messages.SUCCESS):
-            self.message_user(request, message, level)
-        return level == messages.SUCCESS
+    def object_label(self, lead) -> str:
+        return lead.company
+
+    def confirmation_columns(self) -> list:
+        return [_("Company"), _("Status"), _("Partner"), _("Country"), _("Rating")]
+
+    def confirmation_cells(self, lead) -> list:
+        partner = lead.partner.name if lead.partner else gettext("vendor pool")
+        return [lead.company, lead.get_status_display(), partner, lead.country, lead.rating]
+
+    def _single(self, request, object_id, form, act):
+        return self.single_action(request, object_id, allowed=self.has_assign_permission(request), form=form, act=act)
 
     def _assign(self, request, lead, data):
         lead = services.lead_assign_by_rules(actor=request.user, lead=lead)
@@ -710,40 +692,11 @@ class LeadAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     # --- Bulk actions (changelist actions with a confirmation form) --------------------------------
 
-    def _bulk(self, request, queryset, *, action, form, act, title, intro, button, done):
-        leads = list(queryset.select_related("partner").order_by("pk"))
-        applying = "apply" in request.POST
-        form = form(request.POST if applying else None)
-        if applying and form.is_valid():
-            succeeded = 0
-            for lead in leads:
-                if self._run(request, lead, lambda lead=lead: act(lead, form.cleaned_data), announce=False):
-                    succeeded += 1
-            self.message_user(
-                request,
-                done(len(leads)) % {"count": succeeded, "total": len(leads)},
-                messages.SUCCESS if succeeded == len(leads) else messages.WARNING,
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "button": button,
-            "opts": self.opts,
-            "leads": leads,
-            "form": form,
-            "action": action,
-            "select_across": request.POST.get("select_across", "0"),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/leads/lead/bulk_action.html", context)
-
     @admin.action(description=_("Assign the selected leads by the rules now"), permissions=["assign"])
     def assign_selected(self, request, queryset):
         if "apply" in request.POST and sees_all_partners(request.user):
             return self._assign_batch(request, queryset)
-        return self._bulk(
+        return self.bulk_action(
             request,
             queryset,
             action="assign_selected",
@@ -776,7 +729,7 @@ class LeadAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             try:
                 result = services.leads_assign_batch(actor=request.user, lead_ids=pool)
             except (ServiceError, PermissionDenied) as error:
-                self.message_user(request, _error_text(error), messages.ERROR)
+                self.message_user(request, error_text(error), messages.ERROR)
             else:
                 assigned = result.assigned
                 placed = set(
@@ -806,7 +759,7 @@ class LeadAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         def form(data):
             return ReassignForm(data, user=request.user)
 
-        return self._bulk(
+        return self.bulk_action(
             request,
             queryset,
             action="reassign_selected",
@@ -825,7 +778,7 @@ class LeadAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Return the selected leads to the vendor pool"), permissions=["assign"])
     def return_selected(self, request, queryset):
-        return self._bulk(
+        return self.bulk_action(
             request,
             queryset,
             action="return_selected",

@@ -209,7 +209,7 @@ def test_bulk_reject_asks_for_the_reason_first(world, make_deal, login):
     client = login(world["channel_manager"])
     response = _bulk(client, "reject_selected", [deal], reason="")
     assert response.status_code == 200
-    assert response.templates[0].name == "admin/deals/deal/bulk_decision.html"
+    assert response.templates[0].name == "admin/confirm_action.html"
     assert response.context["form"].errors["reason"]
     deal.refresh_from_db()
     assert deal.status == DealStatus.SUBMITTED
@@ -339,8 +339,8 @@ def test_bulk_approve_reports_successes_and_each_failure(world, make_deal, login
         reverse(CHANGELIST), {"action": "approve_selected", "_selected_action": [first.pk, second.pk, waiting.pk]}
     )
     assert confirm.status_code == 200
-    assert confirm.templates[0].name == "admin/deals/deal/bulk_decision.html"
-    assert {deal.pk for deal, _version in confirm.context["deals"]} == {first.pk, second.pk, waiting.pk}
+    assert confirm.templates[0].name == "admin/confirm_action.html"
+    assert {deal.pk for deal, _version, _cells in confirm.context["rows"]} == {first.pk, second.pk, waiting.pk}
     response = _bulk(client, "approve_selected", [first, second, waiting])
     assert _landed(response) == reverse(CHANGELIST)
     messages = _messages(response)
@@ -394,7 +394,7 @@ def test_bulk_decision_after_someone_else_decided(world, make_deal, login):
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     client = login(world["cam_a"])
     confirm = client.post(reverse(CHANGELIST), {"action": "approve_selected", "_selected_action": [deal.pk]})
-    [(_deal, version)] = confirm.context["deals"]
+    [(_deal, version, _cells)] = confirm.context["rows"]
     services.deal_reject(actor=world["channel_manager"], deal=deal, reason="Direct")
     response = _bulk(client, "approve_selected", [deal], **{f"seen-{deal.pk}": version})
     messages = _messages(response)

@@ -259,7 +259,7 @@ def test_bulk_assign_by_rules_reports_n_of_m_and_each_failure(world, new_lead, o
         reverse(CHANGELIST), {"action": "assign_selected", "_selected_action": [first.pk, second.pk, held.pk]}
     )
     assert confirm.status_code == 200
-    assert confirm.templates[0].name == "admin/leads/lead/bulk_action.html"
+    assert confirm.templates[0].name == "admin/confirm_action.html"
     response = _bulk(client, "assign_selected", [first, second, french, held])
     assert _landed(response) == reverse(CHANGELIST)
     messages = _messages(response)
