@@ -45,7 +45,7 @@ from prm.tenancy import is_vendor_staff, membership_of
 
 from . import services
 from .models import AssignmentOutcome, AssignmentStrategy, DeclineReason, Lead, LeadRating, LeadStatus
-from .selectors import INBOX_FILTERS, STAFF_FIELDS, lead_assignments, lead_fields_for, lead_list
+from .selectors import INBOX_FILTERS, lead_assignments, lead_fields_for, lead_list
 
 MAX_TEXT = 5000
 _PK_MAX = 2**63 - 1
@@ -195,15 +195,6 @@ DETAIL_CLOCK_FIELDS = ("first_contact_due_at", "first_contact_state")
 LABEL_FIELDS = {"status": "status_label", "product": "product_name", "partner": "partner_name", "rule": "rule_name"}
 
 
-def readable_fields(user, lead: Lead) -> tuple[str, ...]:
-    """The fields of a row from the scoped selector that ``user`` may read. Staff read the staff
-    fields of every row in their scope (the row came through ``leads_visible_to``, no query per row);
-    partner users what ``lead_fields_for`` allows (a preview before acceptance)."""
-    if is_vendor_staff(user):
-        return STAFF_FIELDS
-    return lead_fields_for(user, lead)
-
-
 class LeadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = NamedChoiceField(enum_name="LeadStatusEnum", choices=LeadStatus.choices)
@@ -281,7 +272,8 @@ class LeadSerializer(serializers.Serializer):
 
     def to_representation(self, lead):
         request = self.context.get("request")
-        readable = set(readable_fields(request.user, lead)) if request is not None else set()
+        # Every lead serialized here is a row of lead_list(user) (the viewset reads only through it).
+        readable = set(lead_fields_for(request.user, lead, scoped=True)) if request is not None else set()
         if not readable:
             return {}
         allowed = set(readable) | {LABEL_FIELDS[name] for name in readable if name in LABEL_FIELDS}

@@ -40,10 +40,11 @@ def leads_visible_to(user):
     return Lead.objects.visible_to(user).select_related("partner", "product")
 
 
-def lead_fields_for(user, lead: Lead) -> tuple[str, ...]:
-    """The fields of ``lead`` that ``user`` may read (nothing outside their scope)."""
+def lead_fields_for(user, lead: Lead, *, scoped: bool = False) -> tuple[str, ...]:
+    """The fields of ``lead`` that ``user`` may read (nothing outside their scope). ``scoped``: the
+    lead is a row of ``lead_list(user)``, already in the user's scope, so staff need no query per row."""
     if is_vendor_staff(user):
-        return STAFF_FIELDS if Lead.objects.visible_to(user).filter(pk=lead.pk).exists() else ()
+        return STAFF_FIELDS if scoped or Lead.objects.visible_to(user).filter(pk=lead.pk).exists() else ()
     membership = membership_of(user)
     if membership is None or not membership.partner.is_active or lead.partner_id != membership.partner_id:
         return ()
