@@ -532,7 +532,7 @@ class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
             deal.customer_company,
             deal.partner.name,
             status,
-            f"{deal.amount} {deal.currency}",
+            self.amount_display(deal),
             gettext("yes") if deal.conflict_flag else gettext("no"),
         ]
 

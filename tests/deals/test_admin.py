@@ -341,6 +341,8 @@ def test_bulk_approve_reports_successes_and_each_failure(world, make_deal, login
     assert confirm.status_code == 200
     assert confirm.templates[0].name == "admin/confirm_action.html"
     assert {deal.pk for deal, _version, _cells in confirm.context["rows"]} == {first.pk, second.pk, waiting.pk}
+    first_cells = next(cells for deal, _version, cells in confirm.context["rows"] if deal.pk == first.pk)
+    assert first_cells == ["First Co", world["partner_a"].name, "submitted", "1,000.00 BRL", "no"]
     response = _bulk(client, "approve_selected", [first, second, waiting])
     assert _landed(response) == reverse(CHANGELIST)
     messages = _messages(response)
