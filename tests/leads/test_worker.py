@@ -13,7 +13,7 @@ from leads import services
 from leads.models import ACCEPTANCE_KIND, AssignmentOutcome, Lead, LeadAssignment, LeadStatus
 from partners.models import PartnerRole
 from prm.embedded import EmbeddedRedis
-from prm.notifications.models import Notification
+from prm.notifications.models import EmailStatus, Notification
 from prm.sla.models import Deadline, DeadlineState
 from tests import factories
 from tests.leads.conftest import sales_user
@@ -64,6 +64,12 @@ def test_a_worker_sweep_reassigns_a_lapsed_offer_to_the_next_partner(make_partne
         wait_for(
             offered_to_the_second, seconds=30, what="the lead to be offered to the second partner", workers=[worker]
         )
+
+        def emailed():  # the offer's notifications, queued after the sweep's commit, delivered by the worker
+            rows = Notification.objects.filter(kind__in=["lead.offered", "lead.recalled"], created_at__gte=started)
+            return rows.exists() and not rows.exclude(email_status=EmailStatus.SENT).exists()
+
+        wait_for(emailed, seconds=30, what="the recall and the new offer to be emailed", workers=[worker])
     finally:
         if worker is not None:
             worker.stop()
