@@ -39,6 +39,7 @@ class SweepResult:
     breaches: int = 0
     failures: int = 0
     batches: int = 0
+    skipped: int = 0  # reminders passed over because a later event was due too (see _skip_passed_reminders)
 
     @property
     def handled(self) -> int:
@@ -266,13 +267,34 @@ class _Schedules:
         return self.loaded[calendar_id]
 
 
-def _fire_next(deadline: Deadline, schedules: _Schedules) -> str:
-    """Send the next reminder or record the breach, and call the handler, in the caller's savepoint."""
+def _skip_passed_reminders(deadline: Deadline, schedule: Schedule, now: datetime.datetime) -> list[float]:
+    """The reminders whose following event (the next reminder, or the breach) is due as well: after
+    downtime only the latest due event is sent, so nobody reads "half the time is gone" together with
+    "time is up". Moves ``reminders_sent`` past them and returns their fractions."""
+    skipped = []
+    while deadline.reminders_sent < len(deadline.reminder_fractions):
+        fraction = deadline.reminder_fractions[deadline.reminders_sent]
+        deadline.reminders_sent += 1
+        following = _next_fire_at(deadline, schedule)
+        if following is None or following > now:
+            deadline.reminders_sent -= 1
+            break
+        skipped.append(fraction)
+    return skipped
+
+
+def _fire_next(deadline: Deadline, schedules: _Schedules, now: datetime.datetime) -> tuple[str, int]:
+    """Send the next reminder or record the breach, and call the handler, in the caller's savepoint.
+    Reminders overtaken by a later due event are recorded as skipped (``sla.reminders_skipped``).
+    Returns the event and the number of reminders skipped."""
     handler = handler_for(deadline.kind)
     if handler is None:
         raise UnknownDeadlineKind(f"No handler is registered for deadline kind {deadline.kind!r}.")
     schedule = schedules[deadline.calendar_id]
     deadline.attempts, deadline.last_error = 0, ""
+    skipped = [] if handler.send_overtaken_reminders else _skip_passed_reminders(deadline, schedule, now)
+    if skipped:
+        _audit(actor=None, deadline=deadline, action="sla.reminders_skipped", fractions=skipped)
     if deadline.reminders_sent < len(deadline.reminder_fractions):
         fraction = deadline.reminder_fractions[deadline.reminders_sent]
         deadline.reminders_sent += 1
@@ -294,15 +316,16 @@ def _fire_next(deadline: Deadline, schedules: _Schedules) -> str:
         event = "breach"
     # The handler may have moved the deadline on through a service (met, paused, cancelled).
     deadline.refresh_from_db()
-    return event
+    return event, len(skipped)
 
 
 def _fire_due(deadline: Deadline, now: datetime.datetime, schedules: _Schedules, result: SweepResult) -> bool:
-    """Fire everything of one locked deadline that is due at `now`, in order. False on a failure."""
+    """Fire what is due of one locked deadline at `now`, in order: the latest due reminder or the
+    breach, the reminders it overtook skipped (unless its kind wants every event). False on a failure."""
     while deadline.state == DeadlineState.OPEN and deadline.next_fire_at and deadline.next_fire_at <= now:
         try:
             with transaction.atomic():
-                event = _fire_next(deadline, schedules)
+                event, skipped = _fire_next(deadline, schedules, now)
         except Exception as exc:
             logger.exception("Deadline %s (%s): handler failed.", deadline.pk, deadline.kind)
             deadline.refresh_from_db()
@@ -311,6 +334,7 @@ def _fire_due(deadline: Deadline, now: datetime.datetime, schedules: _Schedules,
             deadline.save(update_fields=["attempts", "last_error", "updated_at"])
             result.failures += 1
             return False
+        result.skipped += skipped
         if event == "reminder":
             result.reminders += 1
         else:

@@ -49,8 +49,18 @@ class Recorder:
 
 @pytest.fixture
 def recorder():
+    """Handlers of kind "sla.recorded" that record their calls (overtaken reminders skipped, the default)."""
     rec = Recorder("sla.recorded")
     register_handler(rec.kind, on_reminder=rec.on_reminder, on_breach=rec.on_breach)
+    yield rec
+    unregister_handler(rec.kind)
+
+
+@pytest.fixture
+def every_event_recorder():
+    """The same for a kind that gets every event, overtaken reminders included."""
+    rec = Recorder("sla.recorded_all")
+    register_handler(rec.kind, on_reminder=rec.on_reminder, on_breach=rec.on_breach, send_overtaken_reminders=True)
     yield rec
     unregister_handler(rec.kind)
 

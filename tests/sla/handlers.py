@@ -27,4 +27,5 @@ def on_breach(deadline):
     _record(deadline, "breach")
 
 
-register_handler(KIND, on_reminder=on_reminder, on_breach=on_breach)
+# Every event, also after downtime: the tests count a reminder and a breach per deadline.
+register_handler(KIND, on_reminder=on_reminder, on_breach=on_breach, send_overtaken_reminders=True)

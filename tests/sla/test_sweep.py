@@ -55,29 +55,61 @@ def test_reminders_then_breach_each_at_its_time(start, recorder):
     assert list(actions) == ["sla.started", "sla.reminder", "sla.reminder", "sla.breached"]
 
 
-def test_sweeping_twice_handles_once(start, recorder):
-    deadlines = [start() for _ in range(3)]
+def test_sweeping_twice_handles_once(start, every_event_recorder):
+    deadlines = [start(kind=every_event_recorder.kind) for _ in range(3)]
     now = paris(2026, 3, 9, 9)
     assert deadlines_sweep(now=now).handled == 9
     assert deadlines_sweep(now=now).handled == 0
-    assert len(recorder.calls) == 9
-    assert all(len(recorder.events_of(deadline)) == 3 for deadline in deadlines)
+    assert len(every_event_recorder.calls) == 9
+    assert all(len(every_event_recorder.events_of(deadline)) == 3 for deadline in deadlines)
 
 
-def test_catch_up_after_downtime_sends_outstanding_reminders_then_breach_in_order(start, recorder):
+def _skipped(deadline):
+    events = AuditEvent.objects.filter(action="sla.reminders_skipped", object_id=str(deadline.pk))
+    return [event.data["fractions"] for event in events.order_by("id")]
+
+
+def test_catch_up_after_downtime_sends_only_the_latest_due_event(start, recorder):
     first = start()
     second = start()
     deadlines_sweep(now=paris(2026, 3, 2, 14))  # both got their 50 % reminder
     recorder.calls.clear()
 
     third = start(start=paris(2026, 3, 2, 10))  # its 50 % reminder falls at 15:00, before their 80 % at 17:00
-    deadlines_sweep(now=paris(2026, 3, 16, 9))  # two weeks later
+    result = deadlines_sweep(now=paris(2026, 3, 16, 9))  # two weeks later: every clock is past its due time
+
+    # Nobody reads "time is running out" together with "time is up": the breach alone, the
+    # reminders it overtook recorded as skipped.
+    assert (result.reminders, result.breaches, result.skipped) == (0, 3, 4)
+    assert recorder.events_of(first) == recorder.events_of(second) == recorder.events_of(third) == [("breach",)]
+    assert (_skipped(first), _skipped(second), _skipped(third)) == ([[0.8]], [[0.8]], [[0.5, 0.8]])
+    # Deadlines are taken in the order of their next action.
+    assert [call[0] for call in recorder.calls] == [third.pk, first.pk, second.pk]
+    for deadline in (first, second, third):
+        deadline.refresh_from_db()
+        assert (deadline.state, deadline.reminders_sent) == (DeadlineState.BREACHED, 2)
+
+    # A sweep that finds two reminders due, the breach not yet: the later reminder only.
+    fourth = start(start=paris(2026, 3, 16, 9))
+    result = deadlines_sweep(now=paris(2026, 3, 16, 17, 30))  # 50 % at 14:00 and 80 % at 17:00 have passed
+    assert (result.reminders, result.breaches, result.skipped) == (1, 0, 1)
+    assert recorder.events_of(fourth) == [("reminder", 0.8)]
+    fourth.refresh_from_db()
+    assert (fourth.state, fourth.reminders_sent, fourth.next_fire_at) == (DeadlineState.OPEN, 2, fourth.due_at)
+
+
+def test_a_kind_may_ask_for_every_overtaken_reminder_in_order(start, every_event_recorder):
+    recorder = every_event_recorder
+    first = start(kind=recorder.kind)
+    deadlines_sweep(now=paris(2026, 3, 2, 14))
+    recorder.calls.clear()
+    third = start(kind=recorder.kind, start=paris(2026, 3, 2, 10))
+    deadlines_sweep(now=paris(2026, 3, 16, 9))
 
     assert recorder.events_of(first) == [("reminder", 0.8), ("breach",)]
-    assert recorder.events_of(second) == [("reminder", 0.8), ("breach",)]
     assert recorder.events_of(third) == [("reminder", 0.5), ("reminder", 0.8), ("breach",)]
-    # Deadlines are taken in the order of their next action.
-    assert [call[0] for call in recorder.calls] == [third.pk] * 3 + [first.pk] * 2 + [second.pk] * 2
+    assert [call[0] for call in recorder.calls] == [third.pk] * 3 + [first.pk] * 2
+    assert _skipped(first) == _skipped(third) == []
 
 
 def test_a_failing_handler_is_recorded_and_does_not_block_the_others(start, recorder):
@@ -88,21 +120,24 @@ def test_a_failing_handler_is_recorded_and_does_not_block_the_others(start, reco
     result = deadlines_sweep(now=paris(2026, 3, 9, 9), batch_size=1, max_batches=10)
 
     assert result.failures == 1
-    assert recorder.events_of(failing) == [("reminder", 0.5)]  # tried once in this sweep
-    assert recorder.events_of(fine) == [("reminder", 0.5), ("reminder", 0.8), ("breach",)]
+    assert recorder.events_of(failing) == [("breach",)]  # tried once in this sweep
+    assert recorder.events_of(fine) == [("breach",)]
     failing.refresh_from_db()
     assert failing.state == DeadlineState.OPEN
-    assert failing.reminders_sent == 0
+    assert failing.reminders_sent == 0  # the skipped reminders rolled back with the failed breach
     assert failing.attempts == 1
     assert "handler refused deadline" in failing.last_error
-    assert not AuditEvent.objects.filter(action="sla.reminder", object_id=str(failing.pk)).exists()
+    assert not AuditEvent.objects.filter(
+        action__in=["sla.reminder", "sla.reminders_skipped", "sla.breached"], object_id=str(failing.pk)
+    ).exists()
 
     recorder.fail_on.clear()
     deadlines_sweep(now=paris(2026, 3, 9, 9))
     failing.refresh_from_db()
     assert failing.state == DeadlineState.BREACHED
     assert (failing.attempts, failing.last_error) == (0, "")
-    assert recorder.events_of(failing) == [("reminder", 0.5), ("reminder", 0.5), ("reminder", 0.8), ("breach",)]
+    assert recorder.events_of(failing) == [("breach",), ("breach",)]
+    assert _skipped(failing) == [[0.5, 0.8]]
 
 
 def test_handler_writes_roll_back_with_a_failure(start, paris_calendar):
@@ -138,7 +173,7 @@ def test_a_handler_may_close_the_deadline_it_is_called_for(start):
     register_handler("sla.auto", on_reminder=approve_on_reminder)
     try:
         deadline = start(kind="sla.auto")
-        result = deadlines_sweep(now=paris(2026, 3, 9, 9))
+        result = deadlines_sweep(now=paris(2026, 3, 2, 14))  # the 50 % reminder
     finally:
         unregister_handler("sla.auto")
     deadline.refresh_from_db()
