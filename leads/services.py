@@ -965,18 +965,24 @@ def _lead_of(deadline) -> Lead | None:
     return Lead.objects.select_related("partner").filter(pk=deadline.object_id).first()
 
 
-def acceptance_reminder(deadline, fraction) -> None:
+def _remind_partner(deadline, fraction, *, status: str, kind: str) -> None:
+    """A reminder of a lead's clock to its partner's sales users, while the lead is still where the
+    clock expects it (``status``, with the clock's partner)."""
     lead = _lead_of(deadline)
-    if lead is None or lead.status != LeadStatus.OFFERED or lead.partner_id != deadline.partner_id:
+    if lead is None or lead.status != status or lead.partner_id != deadline.partner_id:
         return
     _notify_users(
         _sales_users_by_partner([lead.partner_id])[lead.partner_id],
-        kind="lead.acceptance_reminder",
+        kind=kind,
         key=f"deadline:{deadline.pk}:reminder:{fraction}",
         url=_partner_link(lead),
         company=lead.company,
         percent=round(float(fraction) * 100),
     )
+
+
+def acceptance_reminder(deadline, fraction) -> None:
+    _remind_partner(deadline, fraction, status=LeadStatus.OFFERED, kind="lead.acceptance_reminder")
 
 
 def acceptance_breach(deadline) -> None:
@@ -1003,17 +1009,7 @@ def acceptance_breach(deadline) -> None:
 
 
 def first_contact_reminder(deadline, fraction) -> None:
-    lead = _lead_of(deadline)
-    if lead is None or lead.status != LeadStatus.ACCEPTED or lead.partner_id != deadline.partner_id:
-        return
-    _notify_users(
-        _sales_users_by_partner([lead.partner_id])[lead.partner_id],
-        kind="lead.first_contact_reminder",
-        key=f"deadline:{deadline.pk}:reminder:{fraction}",
-        url=_partner_link(lead),
-        company=lead.company,
-        percent=round(float(fraction) * 100),
-    )
+    _remind_partner(deadline, fraction, status=LeadStatus.ACCEPTED, kind="lead.first_contact_reminder")
 
 
 def first_contact_breach(deadline) -> None:

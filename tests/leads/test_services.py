@@ -339,6 +339,20 @@ def test_acceptance_before_the_breach_stops_the_clock(routed):
     assert (lead.status, lead.partner_id) == (LeadStatus.ACCEPTED, partners[0].pk)
 
 
+def test_first_contact_reminders_reach_the_sales_users_until_the_lead_is_contacted(routed):
+    lead, partners = routed
+    services.lead_accept(actor=sales_user(partners[0]), lead=lead)
+    deadline = clock(lead, FIRST_CONTACT_KIND)
+    assert deadlines_sweep(now=deadline.next_fire_at).reminders == 1  # 50 %
+    (reminder,) = Notification.objects.filter(kind="lead.first_contact_reminder")
+    assert (reminder.recipient, reminder.params["percent"]) == (sales_user(partners[0]), 50)
+    services.lead_advance(actor=sales_user(partners[0]), lead=lead, to_status=LeadStatus.CONTACTED)
+    deadline.refresh_from_db()
+    assert deadline.state == DeadlineState.MET
+    assert deadlines_sweep(now=deadline.due_at + datetime.timedelta(minutes=1)).handled == 0
+    assert Notification.objects.filter(kind__startswith="lead.first_contact").count() == 1
+
+
 def test_first_contact_breach_reminds_the_partner_and_alerts_the_cam(routed):
     lead, partners = routed
     cam = factories.staff_user(StaffRole.CAM, partners=[partners[0]])
