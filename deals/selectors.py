@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
@@ -107,21 +106,36 @@ def active_products():
 
 
 def partner_deal_summary(partner) -> dict:
-    """Counts per status and the figures that count for tiers over the last 12 months, in one query.
+    """Counts per status and the figures that count for tiers over the last 12 months, in three queries
+    at most however many deals there are.
 
-    Won revenue counts deals closed in the program's currency (the portal does not convert currencies).
+    Won revenue is in the program's currency: each won deal's final amount converted at the rates of
+    its close date (``prm.money.sum_in``, ADR 0010). Deals whose currency has no rate on or before
+    their close date are left out and named in ``won_revenue_missing`` (sorted (currency, date)
+    pairs), for the page to say so.
     """
+    from prm.money import sum_in
+
     since = timezone.localdate() - datetime.timedelta(days=365)
     since_moment = timezone.now() - datetime.timedelta(days=365)
     currency = partner.program.currency
-    totals = Deal.objects.filter(partner=partner).aggregate(
+    deals = Deal.objects.filter(partner=partner)
+    totals = deals.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         drafts=Count("pk", filter=Q(status=DealStatus.DRAFT)),
         protected=Count("pk", filter=Q(status=DealStatus.APPROVED)),
         approved_12m=Count("pk", filter=Q(approved_at__gte=since_moment)),
-        won_revenue_12m=Sum("final_amount", filter=Q(status=DealStatus.WON, closed_on__gte=since, currency=currency)),
     )
-    totals["won_revenue_12m"] = totals["won_revenue_12m"] or Decimal("0")
+    # One row per currency and close date: conversion is linear, so converting the day's sum is exact.
+    won = (
+        deals.filter(status=DealStatus.WON, closed_on__gte=since, final_amount__isnull=False)
+        .values("currency", "closed_on")
+        .annotate(total=Sum("final_amount"))
+        .order_by()
+        .values_list("total", "currency", "closed_on")
+    )
+    totals["won_revenue_12m"], missing = sum_in(currency, won)
+    totals["won_revenue_missing"] = sorted(missing)
     totals["currency"] = currency
     return totals
 

@@ -136,3 +136,13 @@ STAFF_ROLE_PERMISSIONS[StaffRole.CHANNEL_MANAGER] += [
 STAFF_ROLE_PERMISSIONS[StaffRole.CAM] += [*_LEADS_VIEW, "assign_lead"]
 STAFF_ROLE_PERMISSIONS[StaffRole.MARKETING] += [*_LEADS_VIEW, "add_lead"]
 STAFF_ROLE_PERMISSIONS[StaffRole.EXECUTIVE] += _LEADS_VIEW
+
+# Exchange rates (prm.money): the channel manager keeps them; CAMs and executives read them.
+STAFF_ROLE_PERMISSIONS[StaffRole.CHANNEL_MANAGER] += [
+    "view_exchangerate",
+    "add_exchangerate",
+    "change_exchangerate",
+    "delete_exchangerate",
+]
+STAFF_ROLE_PERMISSIONS[StaffRole.CAM] += ["view_exchangerate"]
+STAFF_ROLE_PERMISSIONS[StaffRole.EXECUTIVE] += ["view_exchangerate"]

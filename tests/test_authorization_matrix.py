@@ -297,8 +297,9 @@ ADMIN_MODELS.update(
 # area (they use the helpers above).
 from tests.deals import matrix as deals_matrix  # noqa: E402
 from tests.leads import matrix as leads_matrix  # noqa: E402
+from tests.money import matrix as money_matrix  # noqa: E402
 
-APP_MATRICES = (deals_matrix, leads_matrix)
+APP_MATRICES = (deals_matrix, leads_matrix, money_matrix)
 for _app in APP_MATRICES:
     for _area in _app.AREAS:
         ROUTES.update(_area.ROUTES)

@@ -1,0 +1,17 @@
+"""Money across currencies: exchange rates and the one conversion of the portal (ADR 0010).
+
+``convert(amount, from_currency, to_currency, on)`` converts one amount at the rates of a date;
+``sum_in(currency, rows)`` adds many amounts of several currencies and dates with one query.
+Both live in ``prm.money.conversion`` and are importable from here once the apps are loaded.
+"""
+
+_PUBLIC = ("BASE_CURRENCY", "MissingRate", "convert", "sum_in")
+
+
+def __getattr__(name):
+    # Lazy, so that importing the package (as Django does for the app) does not load the models.
+    if name in _PUBLIC:
+        from . import conversion
+
+        return getattr(conversion, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
