@@ -106,8 +106,8 @@ def active_products():
 
 
 def partner_deal_summary(partner) -> dict:
-    """Counts per status and the figures that count for tiers over the last 12 months, in three queries
-    at most however many deals there are.
+    """Counts per status and the figures that count for tiers over the last 12 months: three queries
+    (and one for the program when it is not loaded yet), however many deals there are.
 
     Won revenue is in the program's currency: each won deal's final amount converted at the rates of
     its close date (``prm.money.sum_in``, ADR 0010). Deals whose currency has no rate on or before

@@ -468,6 +468,7 @@ def seed_demo() -> None:
         CamTerritory.objects.get_or_create(cam=staff["channel_account_manager"], country=country)
     _seed_deals(program)
     _seed_leads(program)
+    _seed_exchange_rates()
 
 
 # Demo leads: (contact, email, company, country, region, city, industry, rating, partner, stage).
@@ -534,6 +535,38 @@ DEMO_LEADS = [
         "pool",
     ),
 ]
+
+
+# Demo exchange rates, euro-based as the ECB publishes them (ADR 0010): a smooth made-up series per
+# currency, on weekdays, from 400 days before today (or the oldest won demo deal) to
+# today. The same date always gets the same rate, so seeding again changes nothing.
+DEMO_RATES = {"USD": (1.08, 0.04, 45.0), "BRL": (5.90, 0.30, 60.0)}  # mean, swing, period in days
+
+
+def demo_rate(currency: str, date: datetime.date) -> Decimal:
+    import math
+
+    mean, swing, period = DEMO_RATES[currency]
+    return Decimal(f"{mean + swing * math.sin(date.toordinal() / period):.4f}")
+
+
+def _seed_exchange_rates() -> None:
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from deals.models import Deal
+    from prm.money.services import exchange_rates_load
+
+    today = timezone.localdate()
+    won = Deal.objects.filter(status="won", customer_company__in=[spec["customer_company"] for spec in DEALS])
+    oldest = won.aggregate(oldest=Min("closed_on"))["oldest"] or today
+    day = min(oldest, today - datetime.timedelta(days=400))
+    rates = []
+    while day <= today:
+        if day.weekday() < 5:
+            rates.extend((day, currency, demo_rate(currency, day)) for currency in DEMO_RATES)
+        day += datetime.timedelta(days=1)
+    exchange_rates_load(actor=None, rates=rates, source="demo data")
 
 
 def _seed_leads(program) -> None:

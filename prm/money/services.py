@@ -139,7 +139,8 @@ class LoadResult:
 def exchange_rates_load(*, actor, rates: Iterable[tuple], source: str) -> LoadResult:
     """Insert or update many rates (date, currency, rate) at once; the same rates again change nothing.
 
-    Every rate is checked before anything is written: one wrong rate refuses the whole load.
+    Every rate is checked before anything is written: one wrong rate refuses the whole load. A load
+    that changes something writes one audit event (the source, the counts, the dates).
     """
     _require(actor, "money.add_exchangerate")
     _require(actor, "money.change_exchangerate")
@@ -179,6 +180,8 @@ def exchange_rates_load(*, actor, rates: Iterable[tuple], source: str) -> LoadRe
     result = LoadResult(
         created=created, changed=len(to_write) - created, unchanged=len(wanted) - len(to_write), dates=tuple(dates)
     )
+    if not to_write:
+        return result  # nothing changed: no write, no audit event
     audit_record(
         actor=actor,
         action="exchange_rates.loaded",
