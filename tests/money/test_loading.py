@@ -257,3 +257,32 @@ def test_manage_py_prints_the_error_without_a_traceback():
 def _url_of(db: dict) -> str:
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+# --- the daily task -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_daily_task_loads_from_the_setting(served, settings):
+    from prm.money.tasks import load_exchange_rates
+
+    settings.EXCHANGE_RATES_URL = f"{served}/eurofxref-hist-90d.xml"
+    load_exchange_rates()
+    assert ExchangeRate.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_the_daily_task_logs_a_failure_and_raises_nothing(settings, caplog):
+    from prm.money.tasks import load_exchange_rates
+
+    settings.EXCHANGE_RATES_URL = "http://127.0.0.1:9/eurofxref-daily.xml"
+    with caplog.at_level("WARNING", logger="prm.money.tasks"):
+        load_exchange_rates()
+    assert "Exchange rates not loaded: Could not download the exchange rates from http://127.0.0.1:9/" in caplog.text
+    assert ExchangeRate.objects.count() == 0
+
+
+def test_the_daily_task_is_scheduled_after_the_ecb_publishes():
+    entry = django_settings.CELERY_BEAT_SCHEDULE["exchange-rates-load"]
+    assert entry["task"] == "prm.money.tasks.load_exchange_rates"
+    assert entry["schedule"].hour == {16} and entry["schedule"].minute == {30}
