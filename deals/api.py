@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from partners.recruitment import normalize_company_name
 from prm.accounts.services import ServiceError
 from prm.api import DetailSerializer, ScopedViewSet, StateConflict, StrictSerializer
+from prm.idempotency.api import idempotent
 from prm.sla.display import deadline_columns
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
@@ -455,6 +456,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
+    @idempotent
     @extend_schema(
         summary=_("Register a deal (draft)"),
         request=DealDraftSerializer,

@@ -12,9 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from partners.recruitment import country_choices
 from partners.selectors import partner_of
 from prm.accounts.services import ServiceError
+from prm.idempotency.forms import form_once
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
 from prm.tenancy import get_visible_or_404, is_vendor_staff
@@ -35,6 +36,7 @@ from .selectors import (
     deal_detail_queryset,
     deal_list,
     deal_timeline,
+    deals_visible_to,
     program_settings,
 )
 
@@ -114,7 +116,7 @@ def _partner_or_staff_redirect(request, deal_pk=None):
     if is_vendor_staff(request.user):
         if deal_pk is None:
             return None, redirect("admin:deals_deal_changelist")
-        get_visible_or_404(Deal.objects.all(), request.user, pk=deal_pk)
+        get_visible_or_404(deals_visible_to(request.user), request.user, pk=deal_pk)  # a draft: 404
         return None, redirect("admin:deals_deal_change", deal_pk)
     raise Http404
 
@@ -188,18 +190,21 @@ def _deal_form(request, form, *, partner, deal):
         fields = _service_fields(form.cleaned_data)
         products = form.cleaned_data["products"]
         try:
-            with transaction.atomic():
+            with form_once(request, "deals.create" if deal is None else "deals.edit") as once:
+                if once.replayed:  # a second click: sent where the first went, nothing saved twice
+                    return once.replay()
                 if deal is None:
                     saved = services.deal_create_draft(actor=request.user, partner=partner, products=products, **fields)
                 else:
                     saved = services.deal_update_draft(actor=request.user, deal=deal, products=products, **fields)
                 if "submit" in request.POST:
                     saved = services.deal_submit(actor=request.user, deal=saved)
+                response = once.done(reverse("deal_detail", args=[saved.pk]))
         except ServiceError as error:
             _form_errors(form, error)
         else:
             messages.success(request, _submitted_message(saved) if "submit" in request.POST else _("Draft saved."))
-            return redirect("deal_detail", saved.pk)
+            return response
     status = 400 if request.method == "POST" else 200
     return render(request, "deals/deal_form.html", {"form": form, "deal": deal}, status=status)
 

@@ -40,6 +40,7 @@ from partners.models import CompanySize, Industry
 from partners.selectors import partners_visible
 from prm.accounts.services import ServiceError
 from prm.api import DetailSerializer, NamedChoiceField, ScopedViewSet, StateConflict, StrictSerializer
+from prm.idempotency.api import idempotent
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
 
@@ -518,6 +519,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
 
     # --- staff: intake and assignment ---
 
+    @idempotent
     @extend_schema(
         summary=_("Create a lead (staff, e.g. the marketing systems)"),
         description=_("The lead lands in the vendor pool; with assign the rules place it at once."),
@@ -614,6 +616,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         data = self._input(LostSerializer)
         return self._answer(self._call(services.lead_mark_lost, lead, **data))
 
+    @idempotent
     @_lead_action(
         url_path="convert",
         request=ConvertSerializer,

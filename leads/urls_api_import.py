@@ -10,6 +10,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from prm.idempotency.api import idempotent
+
 from . import imports
 from .models import LeadImport, LeadImportError
 
@@ -96,6 +98,7 @@ class LeadImportListView(APIView):
             LeadImportSerializer(page, many=True, context={"request": request}).data
         )
 
+    @idempotent
     @extend_schema(
         request={"multipart/form-data": LeadImportUploadSerializer},
         responses={201: LeadImportSerializer},

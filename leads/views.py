@@ -16,8 +16,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,7 @@ from deals.models import Currency
 from partners.recruitment import COUNTRIES
 from partners.selectors import partner_of
 from prm.accounts.services import ServiceError
+from prm.idempotency.forms import form_once
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
 from prm.tenancy import get_visible_or_404, is_vendor_staff
@@ -360,17 +362,21 @@ def lead_lost(request, pk):
 @login_required
 @require_POST
 def lead_convert(request, pk):
-    """The lead becomes a deal registration draft (pre-filled, linked); the partner continues on the deal's page."""
-    return _run(
-        request,
-        pk,
-        lambda lead, data: services.lead_convert(actor=request.user, lead=lead, **data),
-        form_class=ConvertForm,
-        form_name="convert_form",
-        then=lambda deal: _done(
-            request,
-            _("The lead is converted into a deal registration draft. Check it and submit it for approval."),
-            "deal_detail",
-            deal.pk,
-        ),
-    )
+    """The lead becomes a deal registration draft (pre-filled, linked); the partner continues on the deal's page.
+    A second click of the same form is sent to the same deal."""
+
+    def convert(lead, data):
+        with form_once(request, "leads.convert") as once:
+            if once.replayed:
+                return once.replay()
+            deal = services.lead_convert(actor=request.user, lead=lead, **data)
+            once.done(reverse("deal_detail", args=[deal.pk]))
+            return deal
+
+    def then(result):
+        if isinstance(result, HttpResponse):  # the replay of a second click
+            return result
+        message = _("The lead is converted into a deal registration draft. Check it and submit it for approval.")
+        return _done(request, message, "deal_detail", result.pk)
+
+    return _run(request, pk, convert, form_class=ConvertForm, form_name="convert_form", then=then)

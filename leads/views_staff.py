@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from prm.accounts.services import ServiceError
+from prm.idempotency.forms import form_once
 from prm.tenancy import record_denied_access
 
 from . import imports
@@ -62,11 +64,15 @@ def lead_import(request):
         status = 400
         if form.is_valid():
             try:
-                job = imports.lead_import_start(
-                    actor=request.user,
-                    upload=form.cleaned_data["file"],
-                    assign=bool(form.cleaned_data.get("assign")),
-                )
+                with form_once(request, "leads.import") as once:
+                    if once.replayed:
+                        return once.replay()
+                    job = imports.lead_import_start(
+                        actor=request.user,
+                        upload=form.cleaned_data["file"],
+                        assign=bool(form.cleaned_data.get("assign")),
+                    )
+                    response = once.done(reverse("staff_lead_import_detail", kwargs={"pk": job.pk}))
             except ServiceError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
@@ -74,7 +80,7 @@ def lead_import(request):
                     request,
                     _("The file is accepted: %(rows)d rows are being imported.") % {"rows": job.total_rows},
                 )
-                return redirect("staff_lead_import_detail", pk=job.pk)
+                return response
     return render(
         request,
         "leads/staff/import.html",

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prm.api import ScopedViewSet
+from prm.idempotency.api import idempotent
 
 from .invitations import invitation_create
 from .models import (
@@ -184,6 +185,7 @@ class MyTeamViewSet(mixins.ListModelMixin, ScopedViewSet):
         my_partner_or_404(request.user)
         return super().list(request, *args, **kwargs)
 
+    @idempotent
     @extend_schema(request=InvitationRequestSerializer, responses={201: InvitationSerializer})
     def create(self, request, *args, **kwargs):
         partner, membership = my_partner_or_404(request.user)

@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from prm.audit.services import client_ip
+from prm.idempotency.api import idempotent
 
 from .models import CompanySize, Industry, Region
 from .recruitment import ApplicationRateThrottle, application_submit
@@ -67,6 +68,7 @@ class ApplicationViewSet(viewsets.ViewSet):
     def get_throttles(self):
         return super().get_throttles() if self.request.method == "POST" else []
 
+    @idempotent
     @extend_schema(
         request=ApplicationInputSerializer,
         responses={201: ApplicationCreatedSerializer, 400: OpenApiResponse(description="Field errors")},

@@ -2,13 +2,15 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from prm.accounts.services import ServiceError
 from prm.audit.services import client_ip
+from prm.idempotency.forms import form_once
 
 from .models import CompanySize, Industry, ProgramPage, Region, Specialty, Tier
 from .onboarding import current_agreement
@@ -173,11 +175,13 @@ def apply(request):
             status = 400
         elif valid:
             try:
-                application_submit(**form.submission(), language=get_language(), ip=client_ip(request))
+                with form_once(request, "partners.apply") as once:  # anonymous: the form's token alone
+                    if once.replayed:
+                        return once.replay()
+                    application_submit(**form.submission(), language=get_language(), ip=client_ip(request))
+                    return once.done(reverse("apply_thanks"))
             except ServiceError as error:
                 form.add_service_error(error)
-            else:
-                return redirect("apply_thanks")
         if status == 200:
             status = 400
     else:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import formset_factory
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prm.accounts.services import ServiceError
+from prm.idempotency.forms import form_once
 from prm.tenancy import get_visible_or_404
 
 from . import services
@@ -188,7 +190,11 @@ def team_invite(request):
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            invitation_create(actor=request.user, partner=partner, **form.cleaned_data)
+            with form_once(request, "partners.invite") as once:
+                if once.replayed:
+                    return once.replay()
+                invitation_create(actor=request.user, partner=partner, **form.cleaned_data)
+                response = once.done(reverse("team"))
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -197,7 +203,7 @@ def team_invite(request):
                 _("Invitation sent to %(email)s. The link works for %(days)s days.")
                 % {"email": form.cleaned_data["email"], "days": _invitation_days()},
             )
-            return redirect("team")
+            return response
     return _render_team(request, partner, membership, invite_form=form, status=400)
 
 

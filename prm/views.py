@@ -2,13 +2,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from prm.accounts.models import ApiToken
 from prm.accounts.services import ServiceError, api_token_create, api_token_revoke, user_set_language
+from prm.idempotency.forms import form_once
 from prm.tenancy import membership_of
 
 
@@ -30,6 +33,12 @@ def language_set(request):
     return response
 
 
+TOKEN_ALREADY_CREATED = gettext_lazy(
+    "This token was already created by the same form; its key is shown once only. "
+    "If you did not copy it, revoke the token and create another."
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
@@ -41,7 +50,11 @@ def profile(request):
                 api_token_revoke(actor=request.user, token_id=int(request.POST["revoke"]))
                 messages.success(request, _("The token is revoked."))
                 return redirect("profile")
-            _token, new_key = api_token_create(actor=request.user, name=request.POST.get("name", ""))
+            with form_once(request, "accounts.token") as once:
+                if once.replayed:  # a second click: the key was in the first answer only
+                    return once.replay(TOKEN_ALREADY_CREATED)
+                _token, new_key = api_token_create(actor=request.user, name=request.POST.get("name", ""))
+                once.done(reverse("profile"))
             messages.success(request, _("Token created. Copy it now: it will not be shown again."))
         except ServiceError as error:
             messages.error(request, error.message)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "prm.audit",
     "prm.notifications",
     "prm.sla",
+    "prm.idempotency",
     "prm.money",
     "partners",
     "deals",
@@ -237,6 +238,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 LOGO_MAX_BYTES = env_int("LOGO_MAX_BYTES", 2 * 1024 * 1024)
 LEAD_IMPORT_MAX_BYTES = env_int("LEAD_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 7)
+# How long an idempotency key (API header, form token) answers its first result again (ADR 0011).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # The ECB euro reference rates that `load_exchange_rates` and its daily task read (ADR 0010).
 EXCHANGE_RATES_URL = env_str("EXCHANGE_RATES_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml")
 
@@ -289,6 +292,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "prm.notifications.tasks.sweep_outbox", "schedule": 60.0},
     "lead-imports-resume": {"task": "leads.tasks.lead_imports_resume", "schedule": 120.0},
     "leads-assign-pool": {"task": "leads.tasks.leads_assign_pool", "schedule": 900.0},
+    "idempotency-keys-purge": {"task": "prm.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
     # The ECB publishes around 16:00 CET; a failed load is logged and tried again the next day.
     "exchange-rates-load": {"task": "prm.money.tasks.load_exchange_rates", "schedule": crontab(hour=16, minute=30)},
 }
