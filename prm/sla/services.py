@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from prm.audit.services import audit_record
@@ -40,10 +40,19 @@ class SweepResult:
     failures: int = 0
     batches: int = 0
     skipped: int = 0  # reminders passed over because a later event was due too (see _skip_passed_reminders)
+    connection_lost: bool = False  # the sweep stopped: its last batch rolled back with the connection
 
     @property
     def handled(self) -> int:
         return self.reminders + self.breaches
+
+    def add(self, batch: SweepResult) -> None:
+        """Count a committed batch."""
+        self.reminders += batch.reminders
+        self.breaches += batch.breaches
+        self.failures += batch.failures
+        self.skipped += batch.skipped
+        self.batches += 1
 
 
 def _moment(value: datetime.datetime | None) -> datetime.datetime:
@@ -327,6 +336,8 @@ def _fire_due(deadline: Deadline, now: datetime.datetime, schedules: _Schedules,
             with transaction.atomic():
                 event, skipped = _fire_next(deadline, schedules, now)
         except Exception as exc:
+            if _closed(connection.connection):
+                raise  # not the handler's fault: the whole batch is gone (see deadlines_sweep)
             logger.exception("Deadline %s (%s): handler failed.", deadline.pk, deadline.kind)
             deadline.refresh_from_db()
             deadline.attempts += 1
@@ -342,6 +353,12 @@ def _fire_due(deadline: Deadline, now: datetime.datetime, schedules: _Schedules,
     return True
 
 
+def _closed(raw) -> bool:
+    """Whether a driver connection is gone (server process terminated, failover, network): then every
+    error of its batch is that, not a handler's failure. Django may already have opened a new one."""
+    return raw is None or bool(raw.closed)
+
+
 def deadlines_sweep(
     *, now: datetime.datetime | None = None, batch_size: int = 100, max_batches: int = 50
 ) -> SweepResult:
@@ -350,26 +367,57 @@ def deadlines_sweep(
     Each batch is one transaction that claims its rows with SELECT ... FOR UPDATE SKIP LOCKED,
     so concurrent sweepers share the work and never handle a row twice; a sweeper that dies
     rolls its batch back for the next sweep. A failing handler is recorded on its deadline
-    (attempts, last_error) and retried at the next sweep; the others go on.
+    (attempts, last_error) and retried at the next sweep; the others go on. When the database
+    connection is lost, the batch is rolled back by the server, nothing is marked failed, the
+    broken connection is closed and the sweep stops (``connection_lost``): the next sweep
+    redoes the batch.
     """
     now = _moment(now)
     result = SweepResult()
     failed: set[int] = set()
     for _ in range(max_batches):
-        with transaction.atomic():
-            batch = list(
-                Deadline.objects.due(now)
-                .exclude(pk__in=failed)
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("next_fire_at", "pk")[:batch_size]
-            )
-            if not batch:
-                break
-            schedules = _Schedules({deadline.calendar_id for deadline in batch})
-            for deadline in batch:
-                if not _fire_due(deadline, now, schedules, result):
-                    failed.add(deadline.pk)
-        result.batches += 1
+        batch_result, current = SweepResult(), None
+        connection.ensure_connection()
+        raw = connection.connection
+        try:
+            with transaction.atomic():
+                batch = list(
+                    Deadline.objects.due(now)
+                    .exclude(pk__in=failed)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .order_by("next_fire_at", "pk")[:batch_size]
+                )
+                if not batch:
+                    break
+                schedules = _Schedules({deadline.calendar_id for deadline in batch})
+                for current in batch:
+                    if not _fire_due(current, now, schedules, batch_result):
+                        failed.add(current.pk)
+                current = None  # what fails from here on is the commit
+        except Exception as exc:
+            if not _closed(raw):
+                raise
+            _log_connection_lost(current, exc)
+            connection.close()
+            result.connection_lost = True
+            break
+        result.add(batch_result)
         if len(batch) < batch_size:
             break
     return result
+
+
+def _log_connection_lost(deadline: Deadline | None, exc: Exception) -> None:
+    error = " ".join(str(exc).split()) or type(exc).__name__
+    if deadline is None:
+        logger.warning(
+            "Database connection lost during the SLA sweep (%s); it will be retried at the next sweep.", error
+        )
+    else:
+        logger.warning(
+            "Database connection lost during the sweep of deadline %s (%s): %s. Its batch was rolled back "
+            "and will be retried at the next sweep.",
+            deadline.pk,
+            deadline.kind,
+            error,
+        )
