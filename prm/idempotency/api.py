@@ -75,7 +75,10 @@ def idempotent(method):
         if raw is None:
             return method(view, request, *args, **kwargs)
         key = _key(raw)
-        fingerprint = request_fingerprint(request, request.data)
+        try:
+            fingerprint = request_fingerprint(request, request.data)
+        except RecursionError:  # content nested deeper than anything a create takes
+            raise exceptions.ParseError() from None
         scope = f"api:{type(view).__name__}.{method.__name__}"
         try:
             with transaction.atomic():

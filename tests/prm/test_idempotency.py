@@ -5,9 +5,11 @@ index of the keys makes the repeats wait for the first and answer its result."""
 
 import datetime
 import re
+import threading
+import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -229,6 +231,14 @@ def test_the_key_is_1_to_255_visible_ascii_characters(world, key, status):
         assert "Idempotency-Key" in response.json()
 
 
+@pytest.mark.parametrize("depth", [200, 5000])
+def test_deeply_nested_content_with_a_key_is_a_400(world, depth):
+    body = "[" * depth + "]" * depth
+    client = api_as(world["partner_a_sales"])
+    response = client.post(DEALS_API, body, content_type="application/json", headers={"Idempotency-Key": "deep"})
+    assert response.status_code == 400 and not Deal.objects.exists() and not IdempotencyKey.objects.exists()
+
+
 def test_the_quoted_form_of_the_header_is_the_same_key(world):
     client = api_as(world["partner_a_sales"])
     first = post_deal(client, "abc-1")
@@ -331,6 +341,70 @@ def test_the_purge_is_a_task_run_every_hour(settings, world):
     assert (entry["task"], entry["schedule"]) == ("prm.idempotency.tasks.purge_idempotency_keys", 3600.0)
     _claim(world["partner_a_sales"], timezone.now() - key_ttl())
     assert purge_idempotency_keys() == 1 and not IdempotencyKey.objects.exists()
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first_ends", ["commit", "rollback"])
+def test_a_repeat_waits_on_the_unique_index_until_the_first_ends(world, first_ends):
+    """The second claim blocks in PostgreSQL while the first transaction is open; then it answers the
+    first's result, or claims the key itself when the first rolled back."""
+    user = world["partner_a_sales"]
+    claimed, release, outcome = threading.Event(), threading.Event(), {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                key_claim(user=user, scope="test", key="k", fingerprint="f").complete(status_code=201, body={"id": 1})
+                claimed.set()
+                release.wait(30)
+                if first_ends == "rollback":
+                    raise _RolledBack
+        except _RolledBack:
+            pass
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            with transaction.atomic():
+                claim = key_claim(user=user, scope="test", key="k", fingerprint="f")
+                if not claim.replayed:
+                    claim.complete(status_code=201, body={"id": 2})
+                outcome["claim"] = claim
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert claimed.wait(30)
+    threads[1].start()
+    waited = False
+    for _ in range(600):  # until the second claim waits on the first's row (a condition, not a duration)
+        if _lock_waiters():
+            waited = True
+            break
+        time.sleep(0.05)
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert waited and "claim" in outcome
+    if first_ends == "commit":
+        assert outcome["claim"].replayed and outcome["claim"].row.body == {"id": 1}
+    else:
+        assert not outcome["claim"].replayed
+    assert list(IdempotencyKey.objects.values_list("body", flat=True)) == [{"id": 1 if first_ends == "commit" else 2}]
 
 
 @pytest.mark.django_db(transaction=True)
