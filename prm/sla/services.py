@@ -41,6 +41,7 @@ class SweepResult:
     batches: int = 0
     skipped: int = 0  # reminders passed over because a later event was due too (see _skip_passed_reminders)
     connection_lost: bool = False  # the sweep stopped: its last batch rolled back with the connection
+    at_bound: bool = False  # the sweep stopped at max_batches, its last batch full: more may be due
 
     @property
     def handled(self) -> int:
@@ -404,6 +405,8 @@ def deadlines_sweep(
         result.add(batch_result)
         if len(batch) < batch_size:
             break
+    else:
+        result.at_bound = True
     return result
 
 
