@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -41,7 +41,6 @@ class SweepResult:
     batches: int = 0
     skipped: int = 0  # reminders passed over because a later event was due too (see _skip_passed_reminders)
     connection_lost: bool = False  # the sweep stopped: its last batch rolled back with the connection
-    at_bound: bool = False  # the sweep stopped at max_batches, its last batch full: more may be due
 
     @property
     def handled(self) -> int:
@@ -361,7 +360,11 @@ def _closed(raw) -> bool:
 
 
 def deadlines_sweep(
-    *, now: datetime.datetime | None = None, batch_size: int = 100, max_batches: int = 50
+    *,
+    now: datetime.datetime | None = None,
+    batch_size: int = 100,
+    max_batches: int = 50,
+    on_full_batch: Callable[[], None] | None = None,
 ) -> SweepResult:
     """Send due reminders and record due breaches, calling the registered handlers.
 
@@ -371,7 +374,8 @@ def deadlines_sweep(
     (attempts, last_error) and retried at the next sweep; the others go on. When the database
     connection is lost, the batch is rolled back by the server, nothing is marked failed, the
     broken connection is closed and the sweep stops (``connection_lost``): the next sweep
-    redoes the batch.
+    redoes the batch. ``on_full_batch`` is called once, after the first full batch committed:
+    more may be due (the Celery task queues another sweeper then).
     """
     now = _moment(now)
     result = SweepResult()
@@ -405,8 +409,9 @@ def deadlines_sweep(
         result.add(batch_result)
         if len(batch) < batch_size:
             break
-    else:
-        result.at_bound = True
+        if on_full_batch is not None:
+            on_full_batch()
+            on_full_batch = None
     return result
 
 

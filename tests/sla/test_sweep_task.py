@@ -1,5 +1,5 @@
-"""The Celery task of the SLA sweep: a sweep that stops at its bound with work left queues the next one
-at once instead of leaving the rest to beat's next minute (docs/adr/0009-task-queues.md)."""
+"""The Celery task of the SLA sweep: after a full batch a sweep queues one more sweeper, so a backlog is
+shared and worked off at once instead of a bounded sweep per minute (docs/adr/0009-task-queues.md)."""
 
 import logging
 
@@ -49,28 +49,28 @@ def at_now(monkeypatch):
     monkeypatch.setattr(tasks.services, "deadlines_sweep", lambda **kwargs: sweep(now=NOW, **kwargs))
 
 
-def test_a_sweep_stopped_at_its_bound_queues_the_next_one_at_once(due, queued, at_now):
-    due(5)
-    assert tasks.sweep_deadlines(batch_size=2, max_batches=2) == 4
-    assert queued == [{"kwargs": {"batch_size": 2, "max_batches": 2}, "retry": False}]
+def test_after_its_first_full_batch_a_sweep_queues_one_more_sweeper(due, queued, at_now):
+    due(7)
+    assert tasks.sweep_deadlines(batch_size=2, max_batches=3) == 6
+    assert queued == [{"kwargs": {"batch_size": 2, "max_batches": 3}, "retry": False}]
     assert Deadline.objects.filter(state=DeadlineState.OPEN).count() == 1
 
 
-def test_a_sweep_that_emptied_the_backlog_queues_nothing(due, queued, at_now):
-    due(4)
-    assert tasks.sweep_deadlines(batch_size=2, max_batches=3) == 4  # two full batches, then an empty look
+def test_a_sweep_without_a_full_batch_queues_nothing(due, queued, at_now):
+    due(3)
+    assert tasks.sweep_deadlines(batch_size=4, max_batches=3) == 3
     assert queued == []
 
 
-def test_a_sweep_one_batch_short_of_its_bound_queues_nothing(due, queued, at_now):
-    due(4)
-    assert tasks.sweep_deadlines(batch_size=3, max_batches=2) == 4
+def test_run_eagerly_a_sweep_sweeps_alone(due, queued, at_now):
+    due(5)
+    assert tasks.sweep_deadlines.apply(kwargs={"batch_size": 2, "max_batches": 2}).get() == 4
     assert queued == []
 
 
 def test_a_sweep_that_lost_its_database_connection_queues_nothing(transactional_db, paris_calendar, queued, at_now):
     handler = Handler()
-    handler.before[2] = terminate_own_backend  # in the second and last batch
+    handler.before[1] = terminate_own_backend  # in the first batch, which is full
     register_handler(KIND, on_breach=handler)
     try:
         for _ in range(3):
@@ -83,11 +83,11 @@ def test_a_sweep_that_lost_its_database_connection_queues_nothing(transactional_
                 reminders=(),
                 start=paris(2026, 3, 2, 9),
             )
-        assert tasks.sweep_deadlines(batch_size=1, max_batches=2) == 1
+        assert tasks.sweep_deadlines(batch_size=1, max_batches=2) == 0
     finally:
         unregister_handler(KIND)
     assert queued == []
-    assert Deadline.objects.filter(state=DeadlineState.OPEN).count() == 2
+    assert Deadline.objects.filter(state=DeadlineState.OPEN).count() == 3
 
 
 def test_the_next_sweep_is_left_to_beat_when_the_broker_is_down(due, at_now, monkeypatch, caplog):
