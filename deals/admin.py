@@ -33,7 +33,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner, PartnerUserObjectPermission, Program
-from partners.recruitment import COUNTRIES, country_name
+from partners.recruitment import COUNTRIES
 from prm.accounts.services import ServiceError
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.audit.admin import AuditTrailAdminMixin
@@ -41,7 +41,7 @@ from prm.sla.models import Deadline, DeadlineState
 
 from . import services, services_catalogue
 from .models import OPEN_STATUSES, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
-from .selectors import deal_conflicts, program_settings
+from .selectors import deal_conflict_facts, deal_conflicts, deals_visible_to, program_settings
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,23 @@ def with_cams(queryset):
 
 
 # --- Filters ----------------------------------------------------------------------------------
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses staff meet: no "draft", since a draft is the partner's until it is submitted.
+    The parameter keeps the name of the field filter it replaces."""
+
+    title = _("status")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label in DealStatus.choices if value != DealStatus.DRAFT]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(status=value) if value in DealStatus.values else queryset.none()
 
 
 class SlaStateFilter(admin.SimpleListFilter):
@@ -321,12 +338,12 @@ class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
     # --- Reading --------------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        deals = Deal.objects.visible_to(request.user).select_related("partner")
-        return with_cams(with_decision_clock(deals))
+        # The scoped selector: a CAM's partners, or all for the channel manager, never a partner's draft.
+        return with_cams(with_decision_clock(deals_visible_to(request.user)))
 
     def get_list_filter(self, request):
         return (
-            "status",
+            StatusFilter,
             SlaStateFilter,
             "conflict_flag",
             PartnerInScopeFilter,
@@ -415,89 +432,15 @@ class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _conflict_panel(self, request, deal) -> dict:
-        """The matches of ``deal_conflicts`` side by side with this deal, one comparison per other record.
-
-        A record found by several criteria (a similar name and the same tax ID) is one comparison
-        listing each criterion with its score. A registration of a partner outside the user's scope
-        shows only what decides precedence (criteria, score, who registered first, country, status,
-        submission): its partner and customer details stay with the staff who see that partner.
-        """
+        """The comparisons of ``deals.selectors.deal_conflict_facts``: the facts of every competing
+        registration for the staff who decide (its list of fields says what shows and what never does)."""
         try:
             with transaction.atomic():
-                matches = deal_conflicts(deal)
+                matches = deal_conflict_facts(request.user, deal) or []
         except Exception:
             logger.exception("Conflict check of deal %s failed in the admin.", deal.pk)
             return {"failed_now": True, "matches": []}
-        other_ids = [match.target.pk for match in matches if not match.is_house_account]
-        visible = set(Deal.objects.visible_to(request.user).filter(pk__in=other_ids).values_list("pk", flat=True))
-        mine = self._comparison_values(deal, in_scope=True)
-        labels = [
-            ("partner", _("Partner")),
-            ("customer", _("Customer")),
-            ("domain", _("Email domain")),
-            ("tax_id", _("Tax ID")),
-            ("country", _("Country")),
-            ("status", _("Status")),
-            ("submitted", _("Submitted")),
-        ]
-        matched_row = {"email_domain": "domain", "tax_id": "tax_id", "name": "customer"}
-        groups: dict[tuple[str, int], dict] = {}
-        for match in matches:  # highest score first: the first criterion of a record is its best
-            target = match.target
-            key = (type(target).__name__, target.pk)
-            if key not in groups:
-                in_scope = match.is_house_account or target.pk in visible
-                if match.is_house_account:
-                    url = reverse("admin:deals_houseaccount_change", args=[target.pk])
-                else:
-                    url = reverse("admin:deals_deal_change", args=[target.pk]) if in_scope else ""
-                groups[key] = {
-                    "number": len(groups) + 1,
-                    "score": match.score,
-                    "criteria": [],
-                    "matched": set(),
-                    "registered_first": match.registered_first,
-                    "is_house_account": match.is_house_account,
-                    "in_scope": in_scope,
-                    "url": url,
-                    "theirs": self._comparison_values(target, in_scope=in_scope),
-                }
-            group = groups[key]
-            group["criteria"].append({"label": match.kind_label, "score": match.score})
-            group["matched"].add(matched_row[match.kind])
-        rows = []
-        for group in groups.values():
-            theirs, matched = group.pop("theirs"), group.pop("matched")
-            group["fields"] = [
-                {"label": label, "mine": mine[key], "theirs": theirs[key], "matched": key in matched}
-                for key, label in labels
-            ]
-            rows.append(group)
-        return {"failed_now": False, "matches": rows}
-
-    @staticmethod
-    def _comparison_values(record, *, in_scope: bool) -> dict:
-        """What the conflict comparison shows of a deal or a house account."""
-        if isinstance(record, HouseAccount):
-            return {
-                "partner": gettext("House account (direct sales)"),
-                "customer": record.company_name,
-                "domain": record.email_domain,
-                "tax_id": record.tax_id,
-                "country": f"{country_name(record.country)} ({record.country})",
-                "status": gettext("reserved for direct sales"),
-                "submitted": record.created_at,
-            }
-        hidden = gettext("(outside your scope)")
-        return {
-            "partner": record.partner.name if in_scope else hidden,
-            "customer": record.customer_company if in_scope else hidden,
-            "domain": record.customer_email_domain if in_scope else hidden,
-            "tax_id": record.customer_tax_id if in_scope else hidden,
-            "country": f"{country_name(record.customer_country)} ({record.customer_country})",
-            "status": record.get_status_display(),
-            "submitted": record.submitted_at or record.created_at,
-        }
+        return {"failed_now": False, "matches": matches}
 
     # --- Single decisions (POST from the change page) ----------------------------------------------
 

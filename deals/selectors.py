@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Sum, prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.recruitment import is_free_mail_domain, normalize_company_name, normalize_tax_id
+from partners.recruitment import country_name, is_free_mail_domain, normalize_company_name, normalize_tax_id
+from partners.templatetags.partner_tiers import money
 from prm.audit.selectors import audit_events_for
 from prm.sla.display import deadline_columns
+from prm.tenancy import is_vendor_staff, membership_of
 
 from .models import (
     DECISION_KIND,
@@ -37,7 +40,13 @@ def program_settings(program) -> DealProgramSettings:
 
 
 def deals_visible_to(user):
-    return Deal.objects.visible_to(user).select_related("partner")
+    """The deal registrations the user may read: their partner's, or for vendor staff the partners in
+    their scope, without drafts. A draft belongs to its partner until it is submitted: no staff user
+    (CAM, channel manager, executive) reads it, and a staff URL to one answers like a missing deal."""
+    deals = Deal.objects.visible_to(user)
+    if membership_of(user) is None:
+        deals = deals.exclude(status=DealStatus.DRAFT)
+    return deals.select_related("partner")
 
 
 # Filters of the partner's list: one status, or "open" (awaiting a decision) and "active" (protected).
@@ -50,7 +59,7 @@ LIST_FILTERS = {
 
 def deal_list(user, *, status: str = "", search: str = ""):
     """The user's registrations for a list: scoped, filtered, with the decision clock's columns annotated."""
-    deals = Deal.objects.visible_to(user).annotate(**deadline_columns(Deal, DECISION_KIND, "decision"))
+    deals = deals_visible_to(user).annotate(**deadline_columns(Deal, DECISION_KIND, "decision"))
     if status in LIST_FILTERS:
         deals = deals.filter(LIST_FILTERS[status])
     search = " ".join((search or "").split())[:100]
@@ -242,3 +251,145 @@ def deal_conflicts(deal: Deal, *, at=None) -> list[DealMatch]:
         matches,
         key=lambda m: (-m.score, not m.is_house_account, m.kind, type(m.target).__name__, m.target.pk),
     )
+
+
+# --- The facts of a conflict, for the staff who decide it ----------------------------------------
+
+# What the side-by-side comparison shows of each record in a conflict, in this order. Staff allowed
+# to decide a deal see these facts of every registration that competes with it, whichever partner
+# holds it and whether or not that partner has a CAM: the customer, the money and the dates that
+# decide precedence. The other partner's identity ("partner": its name and page) shows only to staff
+# who see that partner. Never part of the comparison: the customer contact's email address, the
+# notes, the questions and answers, the reasons and who at the partner registered it.
+CONFLICT_FACTS = {
+    "partner": _("Partner"),
+    "cam": _("Channel account manager"),
+    "customer": _("Customer"),
+    "domain": _("Email domain"),
+    "tax_id": _("Tax ID"),
+    "country": _("Country"),
+    "amount": _("Estimated amount"),
+    "expected_close": _("Expected close date"),
+    "products": _("Products"),
+    "status": _("Status"),
+    "registered": _("Registered"),
+    "submitted": _("Submitted"),
+    "protected_until": _("Protected until"),
+}
+# The fact that each matching criterion compares.
+_MATCHED_FACT = {"email_domain": "domain", "tax_id": "tax_id", "name": "customer"}
+
+
+def _cams_by_partner(partner_ids) -> dict[int, list[str]]:
+    from partners.models import PartnerUserObjectPermission
+
+    grants = (
+        PartnerUserObjectPermission.objects.filter(
+            permission__codename="manage_partner",
+            permission__content_type__app_label="partners",
+            content_object_id__in=set(partner_ids),
+            user__is_active=True,
+        )
+        .order_by("user__email")
+        .values_list("content_object_id", "user__email")
+    )
+    cams: dict[int, list[str]] = {}
+    for partner_id, email in grants:
+        cams.setdefault(partner_id, []).append(email)
+    return cams
+
+
+def _facts(record, *, shown: bool, identity: bool, cams: dict) -> dict:
+    if isinstance(record, HouseAccount):
+        return {
+            **dict.fromkeys(CONFLICT_FACTS, ""),
+            "partner": str(_("House account (direct sales)")),
+            "customer": record.company_name,
+            "domain": record.email_domain,
+            "tax_id": record.tax_id,
+            "country": f"{country_name(record.country)} ({record.country})",
+            "status": str(_("reserved for direct sales")),
+            "registered": record.created_at,
+        }
+    if not shown:
+        hidden = str(_("(outside your scope)"))
+        return {
+            **dict.fromkeys(CONFLICT_FACTS, hidden),
+            "country": f"{country_name(record.customer_country)} ({record.customer_country})",
+            "status": record.get_status_display(),
+            "submitted": record.submitted_at or record.created_at,
+        }
+    return {
+        "partner": record.partner.name if identity else str(_("Another partner")),
+        "cam": ", ".join(cams.get(record.partner_id, [])) or str(_("None assigned")),
+        "customer": record.customer_company,
+        "domain": record.customer_email_domain,
+        "tax_id": record.customer_tax_id,
+        "country": f"{country_name(record.customer_country)} ({record.customer_country})",
+        "amount": money(record.amount, record.currency),
+        "expected_close": record.expected_close_date,
+        "products": ", ".join(sorted(str(product) for product in record.products.all())),
+        "status": record.get_status_display(),
+        "registered": record.created_at,
+        "submitted": record.submitted_at,
+        "protected_until": record.protected_until if record.status == DealStatus.APPROVED else None,
+    }
+
+
+def deal_conflict_facts(user, deal: Deal) -> list[dict] | None:
+    """The matches of ``deal_conflicts`` side by side with ``deal``, one comparison per other record,
+    for a staff user who sees the deal (None for anyone else).
+
+    A record found by several criteria (a similar name and the same tax ID) is one comparison listing
+    each criterion with its score. Each comparison has ``fields``: one row per ``CONFLICT_FACTS`` key
+    with this deal's value (``mine``), the other record's (``theirs``) and whether a criterion
+    matched on it. Staff allowed to decide the deal (``deals.approve_deal`` on a deal in their scope)
+    see the facts of every competing registration; the other partner's name and the link to its
+    registration only when they see that partner. Someone who could see the deal but not decide it
+    sees only what decides precedence of a registration outside their scope.
+    """
+    if not is_vendor_staff(user):
+        return None  # a partner is told a check is under way, never who else registered
+    deal = deals_visible_to(user).filter(pk=deal.pk).first()
+    if deal is None:
+        return None
+    decides = user.has_perm("deals.approve_deal")
+    matches = deal_conflicts(deal)
+    others = [match.target for match in matches if not match.is_house_account]
+    prefetch_related_objects([deal, *others], "products")
+    visible = set(deals_visible_to(user).filter(pk__in=[other.pk for other in others]).values_list("pk", flat=True))
+    cams = _cams_by_partner([deal.partner_id, *(other.partner_id for other in others)])
+    mine = _facts(deal, shown=True, identity=True, cams=cams)
+    groups: dict[tuple[str, int], dict] = {}
+    for match in matches:  # highest score first: the first criterion of a record is its best
+        target = match.target
+        key = (type(target).__name__, target.pk)
+        if key not in groups:
+            in_scope = match.is_house_account or target.pk in visible
+            if match.is_house_account:
+                url = reverse("admin:deals_houseaccount_change", args=[target.pk])
+            else:
+                url = reverse("admin:deals_deal_change", args=[target.pk]) if in_scope else ""
+            groups[key] = {
+                "number": len(groups) + 1,
+                "score": match.score,
+                "criteria": [],
+                "matched": set(),
+                "registered_first": match.registered_first,
+                "is_house_account": match.is_house_account,
+                "in_scope": in_scope,
+                "url": url,
+                "theirs": _facts(target, shown=in_scope or decides, identity=in_scope, cams=cams),
+            }
+        group = groups[key]
+        group["criteria"].append({"label": match.kind_label, "score": match.score})
+        group["matched"].add(_MATCHED_FACT[match.kind])
+    rows = []
+    for group in groups.values():
+        theirs, matched = group.pop("theirs"), group.pop("matched")
+        group["fields"] = [
+            {"label": label, "mine": mine[key], "theirs": theirs[key], "matched": key in matched}
+            for key, label in CONFLICT_FACTS.items()
+        ]
+        rows.append(group)
+    return rows

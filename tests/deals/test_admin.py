@@ -443,17 +443,18 @@ def test_conflicts_side_by_side_with_score_and_who_came_first(world, make_deal, 
     assert "This registration was registered first" in page
 
 
-def test_conflicts_of_partners_outside_the_cams_scope_are_not_disclosed(world, make_deal, login):
+def test_conflicts_of_partners_outside_the_cams_scope_show_the_facts_not_the_partner(world, make_deal, login):
     mine = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     make_deal(world["partner_b_user"], world["partner_b"], submit=True, customer_email="cfo@acme.com.br")
     page = login(world["cam_a"]).get(_change(mine))
     matches = page.context["conflicts"]["matches"]
     assert matches and all(not match["in_scope"] and match["url"] == "" for match in matches)
     fields = {str(f["label"]): f["theirs"] for f in matches[0]["fields"]}
-    assert fields["Partner"] == fields["Customer"] == fields["Email domain"] == "(outside your scope)"
+    assert fields["Partner"] == "Another partner"
+    assert (fields["Customer"], fields["Email domain"]) == ("Acme Soluções Ltda.", "acme.com.br")
     assert fields["Status"] == "submitted"
     section = page.content.decode().split('id="conflicts"')[1].split('id="decide"')[0]
-    assert "Partner B" not in section and "registered first" in section
+    assert "Partner B" not in section and "cfo@acme.com.br" not in section and "registered first" in section
 
 
 def test_failed_conflict_check_asks_for_manual_review(world, make_deal, login):
@@ -490,7 +491,9 @@ def test_sla_badge_states(world, make_deal, login):
     decided = services.deal_approve(
         actor=world["cam_a"], deal=make_deal(user, partner, submit=True, customer_company="Decided Co")
     )
-    make_deal(user, partner, customer_company="Draft Co")
+    no_clock = make_deal(user, partner, submit=True, customer_company="No Clock Co")
+    Deadline.objects.filter(pk=_decision(no_clock).pk).update(state=DeadlineState.CANCELLED)
+    make_deal(user, partner, customer_company="Draft Co")  # the partner's: no staff list shows it
 
     client = login(world["cam_a"])
     expected = {
@@ -499,7 +502,7 @@ def test_sla_badge_states(world, make_deal, login):
         "breached": {"Late Co"},
         "paused": {"Paused Co"},
         "met": {"Decided Co"},
-        "none": {"Draft Co"},
+        "none": {"No Clock Co"},
     }
     for state, customers in expected.items():
         assert _shown(client.get(reverse(CHANGELIST), {"sla": state})) == customers, state

@@ -250,9 +250,10 @@ def test_second_approval_from_the_same_person_is_409(world, api, submitted):
 def test_the_list_is_scoped_per_role(world, api, make_deal, role):
     mine = {
         "partner_a": [
-            make_deal(world["partner_a_admin"], world["partner_a"], customer_company=f"A {n}") for n in range(2)
+            make_deal(world["partner_a_admin"], world["partner_a"], submit=True, customer_company=f"A {n}")
+            for n in range(2)
         ],
-        "partner_b": [make_deal(world["partner_b_user"], world["partner_b"], customer_company="B 1")],
+        "partner_b": [make_deal(world["partner_b_user"], world["partner_b"], submit=True, customer_company="B 1")],
     }
     data = api(role).get(url("list")).json()
     expected = {deal.pk for name in VISIBLE_PARTNERS[role] for deal in mine[name]}

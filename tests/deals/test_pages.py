@@ -193,7 +193,7 @@ def test_the_list_keeps_its_query_count_as_deals_grow(sales, world, make_deal):
 
 
 def test_staff_are_sent_to_the_admin(client, world, mfa, make_deal):
-    deal = make_deal(world["partner_a_admin"], world["partner_a"])
+    deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     mfa(world["cam_a"])
     client.force_login(world["cam_a"])
     assert client.get(reverse("deal_list"))["Location"] == reverse("admin:deals_deal_changelist")

@@ -19,7 +19,7 @@ _DECISION = row(401, 403, 403, 404, 400, 404, 400, 403)
 
 ROUTES: dict = {
     "deal-list": signed_in(200, anonymous=401),
-    "deal-detail": row(401, 200, 200, 404, 200, 404, 200, 200),
+    "deal-detail": row(401, 200, 200, 404, 404, 404, 404, 404),  # a draft: the partner's until submitted
     "deal-submit": _partner_action(409),  # the approved deal: no longer a draft
     "deal-answer": _partner_action(400),  # no answer
     "deal-request-extension": _partner_action(409),  # the submitted deal: nothing protected yet

@@ -1,28 +1,31 @@
 """Matrix entries of the partner pages; see the package docstring.
 
 Staff are sent to the admin (their deals there) and refused the partner's actions; a deal outside
-the scope is 404. Posted actions carry data that every authorised partner user sees refused the
-same way (400), so that one role's request does not change the deal for the next.
+the scope, or a partner's draft, is 404 to them. Posted actions carry data that every authorised
+partner user sees refused the same way (400), so that one role's request does not change the deal
+for the next.
 """
 
 from tests.test_authorization_matrix import LOGIN, REDIRECT, row
 
 _LIST = row(LOGIN, 200, 200, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
-_DEAL_PAGE = row(LOGIN, 200, 200, 404, REDIRECT, 404, REDIRECT, REDIRECT)
 _DEAL_ACTION = row(LOGIN, 400, 400, 404, 403, 404, 403, 403)
+# A draft is the partner's until it is submitted: every staff user meets it like a missing deal.
+_DRAFT_PAGE = row(LOGIN, 200, 200, 404, 404, 404, 404, 404)
+_DRAFT_ACTION = row(LOGIN, 400, 400, 404, 404, 404, 404, 404)
 
 ROUTES: dict = {
     "deal_list": _LIST,
     "deal_create": _LIST,
-    "deal_detail": _DEAL_PAGE,
-    "deal_edit": _DEAL_PAGE,
+    "deal_detail": _DRAFT_PAGE,
+    "deal_edit": _DRAFT_PAGE,
     "deal_delete": _DEAL_ACTION,
     "deal_submit": _DEAL_ACTION,
     "deal_answer": _DEAL_ACTION,
     "deal_progress": _DEAL_ACTION,
     "deal_won": _DEAL_ACTION,
     "deal_lost": _DEAL_ACTION,
-    "deal_extension": _DEAL_ACTION,
+    "deal_extension": _DRAFT_ACTION,
 }
 POSTED: dict = {
     "deal_delete": {},
