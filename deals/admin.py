@@ -24,11 +24,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, F, Func, IntegerField, OuterRef, Q, Subquery, TextChoices, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, TextChoices
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +35,8 @@ from partners.recruitment import COUNTRIES
 from prm.accounts.services import ServiceError
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.audit.admin import AuditTrailAdminMixin
-from prm.sla.models import Deadline, DeadlineState
+from prm.sla.display import clock_badge, with_clock
+from prm.sla.models import Deadline
 
 from . import services, services_catalogue
 from .models import OPEN_STATUSES, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
@@ -69,40 +68,9 @@ def _decision_deadlines():
     )
 
 
-def _sla_state_expression(now):
-    """The badge of one deadline row, in SQL.
-
-    Breached: the sweeper recorded the breach, or the due time has passed (before the sweeper ran).
-    Due soon: the clock is in its last stretch, after its last reminder point (80% of the decision
-    time, counted in business time by the engine): that reminder was sent, or its time has come.
-    """
-    open_ = Q(state=DeadlineState.OPEN)
-    last_reminder_passed = Q(reminder_count__gt=0) & (
-        Q(reminders_sent__gte=F("reminder_count")) | Q(reminders_sent=F("reminder_count") - 1, next_fire_at__lte=now)
-    )
-    return Case(
-        When(state=DeadlineState.PAUSED, then=Value(SlaState.PAUSED.value)),
-        When(state=DeadlineState.BREACHED, then=Value(SlaState.BREACHED.value)),
-        When(state=DeadlineState.MET, then=Value(SlaState.MET.value)),
-        When(open_ & Q(due_at__lte=now), then=Value(SlaState.BREACHED.value)),
-        When(open_ & last_reminder_passed, then=Value(SlaState.DUE_SOON.value)),
-        When(open_, then=Value(SlaState.ON_TIME.value)),
-        default=Value(SlaState.NONE.value),
-    )
-
-
 def with_decision_clock(queryset, *, now=None):
     """Deals annotated with ``sla_state`` (a SlaState value) and ``sla_due_at`` of their latest decision clock."""
-    now = now or timezone.now()
-    latest = _decision_deadlines().filter(object_id=OuterRef("pk")).order_by("-started_at", "-pk")
-    badge = latest.annotate(
-        reminder_count=Func(F("reminder_fractions"), function="jsonb_array_length", output_field=IntegerField()),
-        badge=_sla_state_expression(now),
-    ).values("badge")[:1]
-    return queryset.annotate(
-        sla_state=Coalesce(Subquery(badge), Value(SlaState.NONE.value)),
-        sla_due_at=Subquery(latest.values("due_at")[:1]),
-    )
+    return with_clock(queryset, kind=services.DECISION_KIND, state_as="sla_state", due_as="sla_due_at", now=now)
 
 
 def _cam_grants():
@@ -371,19 +339,7 @@ class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
     def sla_badge(self, obj):
         state = getattr(obj, "sla_state", SlaState.NONE)
         state = state if state in SlaState.values else SlaState.NONE
-        due = getattr(obj, "sla_due_at", None)
-        if state == SlaState.NONE:
-            return "—"
-        label = SlaState(state).label
-        if due is not None and state != SlaState.MET:
-            when = formats.date_format(timezone.localtime(due), "SHORT_DATETIME_FORMAT")
-            return format_html(
-                '<span class="sla-badge sla-{}">{}</span> <span class="sla-due">{}</span>',
-                state,
-                label,
-                gettext("due %(when)s") % {"when": when},
-            )
-        return format_html('<span class="sla-badge sla-{}">{}</span>', state, label)
+        return clock_badge(state, SlaState(state).label, getattr(obj, "sla_due_at", None))
 
     @admin.display(description=_("CAM"))
     def cam_list(self, obj):

@@ -3,9 +3,7 @@
 import csv
 
 from django.contrib import admin, messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from prm.accounts.services import ServiceError
 from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
-from prm.sla.models import Deadline, DeadlineState
+from prm.sla.display import NO_CLOCK, ClockState, clock_badge, with_clock
 
 from .models import (
     Application,
@@ -40,27 +38,28 @@ from .recruitment import (
     review_deadline,
 )
 
+# The review clock as the queue shows it: a badge per application, and a filter by its state.
+REVIEW_CLOCK_LABELS = {**ClockState.LABELS, NO_CLOCK: _("no clock")}
 
-def _review_deadlines():
-    return Deadline.objects.filter(content_type=ContentType.objects.get_for_model(Application), kind=REVIEW_KIND)
+
+def _review_clock_label(state) -> str:
+    return str(REVIEW_CLOCK_LABELS.get(state, REVIEW_CLOCK_LABELS[NO_CLOCK]))
 
 
-class ReviewDeadlineFilter(admin.SimpleListFilter):
-    title = _("review deadline")
+class ReviewClockFilter(admin.SimpleListFilter):
+    title = _("review clock")
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [*DeadlineState.choices, ("none", _("no deadline"))]
+        return list(REVIEW_CLOCK_LABELS.items())
 
     def queryset(self, request, queryset):
         value = self.value()
         if not value:
             return queryset
-        if value == "none":
-            return queryset.exclude(pk__in=_review_deadlines().values("object_id"))
-        if value not in DeadlineState.values:
+        if value not in REVIEW_CLOCK_LABELS:
             return queryset.none()
-        return queryset.filter(pk__in=_review_deadlines().filter(state=value).values("object_id"))
+        return queryset.filter(review_state_value=value)
 
 
 def _csv_cell(value) -> str:
@@ -72,8 +71,9 @@ def _csv_cell(value) -> str:
 @admin.register(Application)
 class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
     change_form_template = "admin/partners/application/change_form.html"
-    list_display = ("company_name", "country_display", "status", "created_at", "review_state", "review_due_at")
-    list_filter = ("status", "country", ReviewDeadlineFilter)
+    change_list_template = "admin/partners/application/change_list.html"
+    list_display = ("company_name", "country_display", "status", "created_at", "review_clock")
+    list_filter = ("status", "country", ReviewClockFilter)
     search_fields = ("company_name", "email_domain", "contact_name", "contact_email", "tax_id")
     date_hierarchy = "created_at"
     actions = ["export_csv"]
@@ -112,14 +112,8 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
     ]
 
     def get_queryset(self, request):
-        deadlines = _review_deadlines().filter(object_id=OuterRef("pk")).order_by("-started_at", "-pk")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                review_state_value=Subquery(deadlines.values("state")[:1]),
-                review_due_value=Subquery(deadlines.values("due_at")[:1]),
-            )
+        return with_clock(
+            super().get_queryset(request), kind=REVIEW_KIND, state_as="review_state_value", due_as="review_due_value"
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -129,14 +123,11 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
     def country_display(self, obj):
         return f"{country_name(obj.country)} ({obj.country})"
 
-    @admin.display(description=_("review deadline"), ordering="review_state_value")
-    def review_state(self, obj):
-        state = getattr(obj, "review_state_value", None)
-        return DeadlineState(state).label if state in DeadlineState.values else "—"
-
-    @admin.display(description=_("review due"), ordering="review_due_value")
-    def review_due_at(self, obj):
-        return getattr(obj, "review_due_value", None)
+    @admin.display(description=_("review clock"), ordering="review_due_value")
+    def review_clock(self, obj):
+        state = getattr(obj, "review_state_value", NO_CLOCK)
+        state = state if state in REVIEW_CLOCK_LABELS else NO_CLOCK
+        return clock_badge(state, _review_clock_label(state), getattr(obj, "review_due_value", None))
 
     @admin.action(description=_("Export the selected applications (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
@@ -156,7 +147,7 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
                 gettext("contact name"),
                 gettext("contact email"),
                 gettext("contact phone"),
-                gettext("review deadline"),
+                gettext("review clock"),
                 gettext("review due"),
             ]
         )
@@ -176,7 +167,7 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
                         application.contact_name,
                         application.contact_email,
                         application.contact_phone,
-                        self.review_state(application),
+                        _review_clock_label(application.review_state_value),
                         application.review_due_value.isoformat() if application.review_due_value else "",
                     )
                 ]

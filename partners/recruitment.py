@@ -36,7 +36,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
-from prm.notifications.services import notify
+from prm.client_ip import ClientIpIdent
+from prm.notifications.services import notify, notify_many
 from prm.sla.calendar import working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline
 
@@ -368,7 +369,7 @@ def validate_phone(value: str) -> str:
 DEFAULT_APPLICATION_RATE = "10/hour"
 
 
-class ApplicationRateThrottle(SimpleRateThrottle):
+class ApplicationRateThrottle(ClientIpIdent, SimpleRateThrottle):
     """Submissions of applications per client IP, shared by the /apply/ form and the API.
 
     The rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["applications"], 10 an hour by default.
@@ -689,7 +690,25 @@ def application_submit(
             duration_seconds=program.application_review_days * working_seconds_per_day(program.calendar),
             reminders=REVIEW_REMINDERS,
         )
+        _tell_reviewers(application, days=program.application_review_days)
     return application
+
+
+def _tell_reviewers(application, *, days: int) -> None:
+    """Every active channel acquisition user hears of a new application: in the bell and by email,
+    each in their own language, with the link to its review page."""
+    notify_many(
+        [
+            {
+                "recipient": user,
+                "kind": "application.new",
+                "dedupe_key": f"application:{application.pk}:new:{user.pk}",
+                "params": {"company": application.company_name, "country": application.country, "days": days},
+                "url": _admin_url(application),
+            }
+            for user in staff_with_role(StaffRole.ACQUISITION)
+        ]
+    )
 
 
 @transaction.atomic
@@ -905,6 +924,16 @@ def register() -> None:
             "Thank you for your interest in our partner program. After review, we cannot accept "
             "your application at this time.\n\nReason: {reason}"
         ),
+    )
+    register_kind(
+        "application.new",
+        label=_("A new application to the partner program"),
+        subject=_("New application to the partner program: {company}"),
+        body=_(
+            "{company} ({country}) applied to the partner program. Review it within {days} business days: "
+            "tick the minimum criteria, then approve or reject it."
+        ),
+        prepare=lambda params: {**params, "country": country_name(params.get("country", ""))},
     )
     register_kind(
         "application.review_reminder",

@@ -79,7 +79,7 @@ def test_the_list_filters_by_status_country_and_review_deadline(client, program,
     assert names(status="submitted") == ["Open Brazil", "Open France"]
     assert names(country="FR") == ["Open France"]
     assert names(review="breached") == ["Open Brazil"]
-    assert names(review="open") == ["Open France"]
+    assert names(review="on_time") == ["Open France"]
     assert names(review="none") == [rejected.company_name]
     assert names(q="fr.example") == ["Open France"]
     html = client.get(CHANGELIST).content.decode()
@@ -114,7 +114,7 @@ def test_the_csv_export_lists_the_selected_applications_safely(client, program, 
     assert len(rows) == 2
     assert rows[1][0] == str(chosen.pk)
     assert rows[1][3] == "'=HYPERLINK(1)"
-    assert rows[1][11] == "open"
+    assert rows[1][11] == "on time"
 
 
 def test_the_change_page_shows_answers_duplicates_and_the_checklist(client, program, sign_in):
