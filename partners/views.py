@@ -2,15 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
 from deals.selectors import partner_deal_summary
-from prm.audit.selectors import audit_events_for
 from prm.notifications.selectors import notifications_for
 from prm.tenancy import get_visible_or_404, is_vendor_staff, record_denied_access
 
 from .models import Partner
 from .onboarding import onboarding_state
-from .selectors import partner_cams, partner_of, partners_with_counts
+from .selectors import partner_cams, partner_of, partner_trail, partners_with_counts
+from .selectors_team import MemberStatus, member_status, team_invitations, team_members
 from .views_public import landing
 
 
@@ -53,14 +54,25 @@ def staff_required(view):
 @staff_required
 def staff_partner_detail(request, pk):
     partner = get_visible_or_404(Partner.objects.select_related("tier", "program"), request.user, pk=pk)
+    now = timezone.now()
+    members = []
+    for member in team_members(request.user, partner):
+        member.status = member_status(member, now)
+        if member.status in (MemberStatus.ACTIVE, MemberStatus.INACTIVE):  # joined; the invited are apart
+            member.status_label = MemberStatus.LABELS[member.status]
+            members.append(member)
+    invited = list(team_invitations(request.user, partner))
+    for invitation in invited:
+        invitation.is_expired = invitation.expires_at <= now
     return render(
         request,
         "partners/staff_partner_detail.html",
         {
             "partner": partner,
-            "members": partner.memberships.select_related("user").order_by("user__email"),
+            "members": members,
+            "invited": invited,
             "cams": list(partner_cams(partner)),
-            "audit_events": audit_events_for(partner)[:50],
+            "audit_events": list(partner_trail(request.user, partner)[:50]),
             "onboarding": onboarding_state(partner, viewer=request.user),
         },
     )
