@@ -15,7 +15,8 @@ themselves in ``onboarding_evaluate`` when their condition holds:
   revoked (sent, accepted or not yet), or who was added to the partner without an invitation;
 - content: a user of the partner opened the step's page (``onboarding_content_read``).
 
-Manual steps are ticked by the partner's channel account manager or a channel manager.
+Manual steps (such as the kick-off call) are confirmed with the partner's channel account manager:
+they are ticked by that CAM or a channel manager, and only once the partner has an active CAM.
 
 A stall clock (SLA kind ``onboarding.stall``, ``program.onboarding_stall_days`` business days)
 runs from ``onboarding_start``; every progress restarts it, completing every step meets it, and
@@ -168,6 +169,7 @@ class OnboardingState:
     partner: Partner
     steps: list[StepState] = field(default_factory=list)
     can_tick: bool = False
+    has_cam: bool = True  # known only with a viewer and a manual step left
 
     @property
     def total(self) -> int:
@@ -210,8 +212,16 @@ def onboarding_state(partner, *, viewer=None) -> OnboardingState:
     )
     state = OnboardingState(partner=partner, steps=[StepState(step, step.completed_at) for step in steps])
     if viewer is not None and any(s.is_manual and not s.done for s in state.steps):
-        state.can_tick = may_tick(viewer, partner)
+        state.has_cam = has_cam(partner)
+        state.can_tick = state.has_cam and may_tick(viewer, partner)
     return state
+
+
+def has_cam(partner) -> bool:
+    """Whether an active channel account manager is assigned to the partner."""
+    return PartnerUserObjectPermission.objects.filter(
+        content_object_id=partner.pk, permission__codename="manage_partner", user__is_active=True
+    ).exists()
 
 
 def may_tick(user, partner) -> bool:
@@ -482,7 +492,8 @@ def _check_step(partner, step) -> None:
 
 @transaction.atomic
 def onboarding_step_tick(*, actor, partner: Partner, step: OnboardingStep) -> list[OnboardingStep]:
-    """The partner's CAM (or a channel manager) confirms a manual step."""
+    """The partner's CAM (or a channel manager) confirms a manual step; a partner without an active
+    CAM cannot have one confirmed (the step is done with the CAM)."""
     _check_step(partner, step)
     if step.kind != StepKind.MANUAL:
         raise ServiceError(_("This step completes itself when its condition is met; it cannot be ticked."))
@@ -491,6 +502,13 @@ def onboarding_step_tick(*, actor, partner: Partner, step: OnboardingStep) -> li
     partner = _lock_partner(partner)
     if not partner.is_active:
         raise ServiceError(_("This partner is inactive."))
+    if not has_cam(partner):
+        raise ServiceError(
+            _(
+                "This partner has no channel account manager yet: this step is confirmed with them. "
+                "Assign a channel account manager first."
+            )
+        )
     if not _record_progress(partner=partner, step=step, actor=actor):
         return []
     _advance(partner, actor, progressed=True)

@@ -31,8 +31,28 @@ PARTNERS = [
             ("ana.admin@solaris.example", "Ana", "Admin", "admin"),
             ("bruno.sales@solaris.example", "Bruno", "Vendas", "sales"),
         ],
+        # Onboarded: its admin completed the profile, and the kick-off was held with its CAM.
+        "cam": "cam@vendor.example",
+        "profile": {
+            "website": "https://solaris.example",
+            "company_size": "50-249",
+            "regions": ["latam"],
+            "industries": ["retail", "healthcare"],
+            "languages": ["pt", "es", "en"],
+        },
+        "addresses": [
+            {
+                "kind": "head_office",
+                "line1": "Avenida Paulista, 1000, conjunto 82",
+                "city": "São Paulo",
+                "state": "SP",
+                "postal_code": "01310-100",
+                "country": "BR",
+            }
+        ],
     },
     {
+        # No CAM yet and an empty company profile: its onboarding waits for both.
         "name": "Lumière Solutions SARL",
         "country": "FR",
         "tier": 1,
@@ -363,16 +383,13 @@ def _user(email, first, last, *, staff=False, language=""):
 def seed_demo() -> None:
     from django.contrib.auth.models import Group
     from django.utils import timezone
-    from guardian.shortcuts import assign_perm
 
     from partners.models import (
-        AgreementAcceptance,
         AgreementVersion,
         CamTerritory,
         CriteriaItem,
         IcpQuestion,
         Membership,
-        OnboardingProgress,
         OnboardingStep,
         Partner,
         Program,
@@ -380,7 +397,8 @@ def seed_demo() -> None:
         Specialty,
         Tier,
     )
-    from partners.services import ensure_staff_groups
+    from partners.selectors import partner_cams
+    from partners.services import ensure_staff_groups, membership_add, partner_assign_cam
     from prm.sla.models import BusinessCalendar, Holiday
 
     ensure_staff_groups()
@@ -428,7 +446,7 @@ def seed_demo() -> None:
         CriteriaItem.objects.get_or_create(
             program=program, order=order, defaults=dict(zip(["text_en", "text_pt_br", "text_fr"], texts, strict=True))
         )
-    agreement, _ = AgreementVersion.objects.get_or_create(
+    AgreementVersion.objects.get_or_create(
         program=program,
         version=1,
         defaults={
@@ -451,24 +469,52 @@ def seed_demo() -> None:
         staff[role] = user
 
     for spec in PARTNERS:
-        partner, _ = Partner.objects.get_or_create(
+        partner, created = Partner.objects.get_or_create(
             name=spec["name"], defaults={"program": program, "country": spec["country"], "tier": tiers[spec["tier"]]}
         )
         for email, first, last, role in spec["users"]:
             user = _user(email, first, last, language=spec["language"])
-            Membership.objects.get_or_create(user=user, defaults={"partner": partner, "role": role})
-        if spec["country"] == "BR":
-            assign_perm("partners.manage_partner", staff["channel_account_manager"], partner)
-        # The demo partners are onboarded already: agreement accepted, every step done.
-        admin_user = Membership.objects.filter(partner=partner, role="admin").select_related("user").first().user
-        AgreementAcceptance.objects.get_or_create(partner=partner, version=agreement, defaults={"user": admin_user})
-        for step in OnboardingStep.objects.filter(program=program):
-            OnboardingProgress.objects.get_or_create(partner=partner, step=step, defaults={"completed_by": admin_user})
+            if not Membership.objects.filter(user=user).exists():
+                membership_add(actor=None, user=user, partner=partner, role=role)
+        cam = next((user for user in staff.values() if user.email == spec.get("cam")), None)
+        if cam is not None and not partner_cams(partner).filter(pk=cam.pk).exists():
+            partner_assign_cam(actor=staff["channel_manager"], partner=partner, cam=cam)
+        _onboard(partner, spec, cam=cam, start=created)
     for country in ("BR", "FR"):
         CamTerritory.objects.get_or_create(cam=staff["channel_account_manager"], country=country)
     _seed_deals(program)
     _seed_leads(program)
     _seed_exchange_rates()
+
+
+def _onboard(partner, spec: dict, *, cam, start: bool) -> None:
+    """The partner's onboarding through the services, as its people would have gone through it: the
+    checklist starts with a new partner; its admin accepts the agreement, completes the profile where
+    the spec has one and reads the onboarding content; its colleague counts for the invite step; its
+    CAM, if it has one, confirms the kick-off. A step is done only where its rule holds, and a second
+    run changes nothing."""
+    from partners.models import Membership, OnboardingStep, PartnerAddress, StepKind
+    from partners.onboarding import (
+        agreement_accept,
+        current_agreement,
+        onboarding_content_read,
+        onboarding_start,
+        onboarding_step_tick,
+    )
+    from partners.services import partner_profile_update
+
+    admin = Membership.objects.filter(partner=partner, role="admin").select_related("user").first().user
+    if start:
+        onboarding_start(partner=partner)
+    agreement_accept(actor=admin, partner=partner, version=current_agreement(partner.program_id))
+    if spec.get("profile") and not PartnerAddress.objects.filter(partner=partner).exists():
+        partner_profile_update(actor=admin, partner=partner, data=spec["profile"], addresses=spec["addresses"])
+    steps = OnboardingStep.objects.filter(program_id=partner.program_id, is_active=True).order_by("order", "id")
+    for step in steps.filter(kind=StepKind.CONTENT):
+        onboarding_content_read(actor=admin, partner=partner, step=step)
+    if cam is not None:
+        for step in steps.filter(kind=StepKind.MANUAL):
+            onboarding_step_tick(actor=cam, partner=partner, step=step)
 
 
 # Demo leads: (contact, email, company, country, region, city, industry, rating, partner, stage).
