@@ -9,4 +9,5 @@ RUN DEBUG=true DATABASE_URL=postgres://build/none REDIS_URL=redis://build python
 RUN mkdir -p /data/media && chown portal /data/media
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "prm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: bind, workers, access log, no Server header (ADR 0012).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "prm.wsgi:application"]

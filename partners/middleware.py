@@ -13,13 +13,13 @@ API_PREFIX = "/api/"
 
 def _api_token_user(request):
     """The user of an API token request (the API authenticates it again in the view)."""
-    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.exceptions import AuthenticationFailed, Throttled
 
     from prm.accounts.api_auth import ApiTokenAuthentication
 
     try:
         result = ApiTokenAuthentication().authenticate(request)
-    except AuthenticationFailed:
+    except (AuthenticationFailed, Throttled):
         return None
     return result[0] if result else None
 

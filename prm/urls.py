@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from deals.api import DealViewSet
@@ -42,6 +42,11 @@ urlpatterns = [
     path("api/v1/lead-imports/", include("leads.urls_api_import")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # Swagger UI's start-up script from this URL (?script), not inline: Content-Security-Policy (ADR 0012).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema", template_name="prm/api_docs.html"),
+        name="api_docs",
+    ),
     path("", include("partners.urls")),
 ]

@@ -2,6 +2,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from . import token_failures
 from .models import ApiToken, hash_token
 
 
@@ -14,6 +15,19 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        # Failures are counted per client IP: past the limit, 429 before any token is looked at.
+        token_failures.refuse_if_throttled(request)
+        try:
+            token = self.active_token(header)
+        except exceptions.AuthenticationFailed:
+            token_failures.record_failure(request)
+            raise
+        now = timezone.now()
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def active_token(self, header: list[bytes]) -> ApiToken:
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Invalid token header."))
         try:
@@ -23,10 +37,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
         if token is None or not token.is_active or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user, token
+        return token
 
     def authenticate_header(self, request):
         return self.keyword

@@ -1,7 +1,11 @@
-from .services import client_ip, current_ip
+from prm.client_ip import client_ip
+
+from .services import current_ip
 
 
 class AuditContextMiddleware:
+    """Records the client's address (prm.client_ip's rule) for the audit events of the request."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 

@@ -54,7 +54,7 @@ ADMIN_MODELS: dict = {
     "leads/partnerlocation": {
         "changelist": _MANAGER_ONLY,
         "add": _MANAGER_ONLY,
-        "history": admin_row(403, REDIRECT, 200, 403),  # looked up (scoped) before the permission,
+        "history": _MANAGER_ONLY,  # the model permission first, as for every admin (prm.admin)
         "delete": admin_staff(403),
         "change": _MANAGER_ONLY,
         "object": _OBJECT,
