@@ -4,43 +4,20 @@ language, with the link to the application's admin page; and the review clock sh
 
 import datetime
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import ApplicationStatus
-from partners.recruitment import REVIEW_KIND, application_submit
+from partners.recruitment import REVIEW_KIND
 from partners.roles import StaffRole
 from prm.notifications.models import Notification
 from prm.notifications.services import notification_deliver
 from prm.sla.models import Deadline, DeadlineState
-from tests.factories import ApplicationFactory, ProgramFactory, TierFactory, staff_user
+from tests.factories import ApplicationFactory, staff_user
+from tests.partners.test_recruitment_admin import submit
 
 CHANGELIST = reverse("admin:partners_application_changelist")
-
-
-@pytest.fixture
-def program(db):
-    program = ProgramFactory()
-    TierFactory(program=program, rank=1, name="Registered")
-    return program
-
-
-def submit(program, **overrides):
-    data = {
-        "program": program,
-        "company_name": "Nimbus Tecnologia Ltda",
-        "email_domain": "nimbus.example",
-        "country": "BR",
-        "company_size": "10-49",
-        "contact_name": "Ana Souza",
-        "contact_email": "ana@nimbus.example",
-        "contact_phone": "+55 11 91234-5678",
-        "language": "pt-br",
-    }
-    data.update(overrides)
-    return application_submit(**data)
 
 
 def test_channel_acquisition_hears_of_a_new_application_in_app_and_by_email(
@@ -88,14 +65,6 @@ def test_the_new_application_kind_is_offered_on_the_preferences_page():
 
 
 # --- The review clock in the queue --------------------------------------------------------------
-
-
-@pytest.fixture
-def reviewer(client, mfa, db):
-    user = staff_user(StaffRole.ACQUISITION)
-    mfa(user)
-    client.force_login(user)
-    return user
 
 
 def _clock(application):

@@ -9,8 +9,8 @@ from django.urls import reverse
 from partners.models import ApplicationStatus
 from partners.recruitment import application_reject
 from partners.roles import StaffRole
-from tests.factories import ApplicationFactory, CriteriaItemFactory, ProgramFactory, TierFactory, staff_user
-from tests.partners.test_application_notice import submit
+from tests.factories import ApplicationFactory, CriteriaItemFactory, staff_user
+from tests.partners.test_recruitment_admin import submit
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 CONTROLS = {"input", "select", "textarea", "button"}
@@ -77,19 +77,9 @@ class Tree(HTMLParser):
 
 
 @pytest.fixture
-def program(db):
-    program = ProgramFactory()
-    TierFactory(program=program, rank=1, name="Registered")
+def program(program):
     CriteriaItemFactory(program=program, text_en="Registered company with a valid tax ID")
     return program
-
-
-@pytest.fixture
-def reviewer(client, mfa, db):
-    user = staff_user(StaffRole.ACQUISITION)
-    mfa(user)
-    client.force_login(user)
-    return user
 
 
 def _page(client, application) -> Tree:
