@@ -17,19 +17,10 @@ from tests.factories import (
     CriteriaItemFactory,
     IcpQuestionFactory,
     PartnerFactory,
-    ProgramFactory,
-    TierFactory,
     staff_user,
 )
 
 CHANGELIST = reverse("admin:partners_application_changelist")
-
-
-@pytest.fixture
-def program(db):
-    program = ProgramFactory()
-    TierFactory(program=program, rank=1, name="Registered")
-    return program
 
 
 @pytest.fixture
