@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from prm.accounts.middleware import staff_needs_mfa
 from prm.accounts.models import ApiToken
 from prm.accounts.services import ServiceError, api_token_create, api_token_revoke, user_set_language
 from prm.idempotency.forms import form_once
@@ -66,7 +67,12 @@ def profile(request):
     return render(
         request,
         "prm/profile.html",
-        {"tokens": tokens, "new_key": new_key, "membership": membership_of(request.user)},
+        {
+            "tokens": tokens,
+            "new_key": new_key,
+            "membership": membership_of(request.user),
+            "tokens_need_mfa": staff_needs_mfa(request.user),
+        },
         status=status,
     )
 

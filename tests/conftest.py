@@ -66,3 +66,11 @@ def mfa(db):
         return code
 
     return enable
+
+
+@pytest.fixture
+def staff_mfa(world, mfa):
+    """The world's vendor staff with TOTP set up, as staff need before any page or API call."""
+    for role in ("cam_a", "cam_other", "channel_manager", "executive"):
+        mfa(world[role])
+    return world

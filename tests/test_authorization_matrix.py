@@ -11,8 +11,10 @@ An outcome is an HTTP status or where the first redirect goes: ``redirect-login`
 page), ``redirect-admin-login`` (the admin's login gate, which answers 403 to partner users),
 ``redirect-mfa-setup`` (TOTP set-up) or ``redirect`` (anywhere else).
 
-Vendor staff in the cast have TOTP set up, as staff must before they reach the admin;
-``test_staff_without_mfa_are_sent_to_set_it_up`` proves that gate on every admin and staff route.
+Vendor staff in the cast have TOTP set up, as staff must before they reach anything;
+``test_staff_without_mfa_reach_only_the_enrolment`` proves that gate on every route (API: 403,
+HTML: TOTP set-up, but for the few enrolment routes of ``MFA_ENROLMENT``) and
+``test_tokens_of_staff_without_mfa_are_refused`` on every API route.
 """
 
 from __future__ import annotations
@@ -588,16 +590,62 @@ def test_route_answers_each_role_as_the_matrix_says(route, cast):
     assert not wrong, f"{path}: {wrong}"
 
 
-@pytest.mark.parametrize(
-    "route",
-    [route for route in ALL_ROUTES if route.pattern.startswith(("admin/", "staff/"))],
-    ids=lambda route: route.pattern,
-)
-def test_staff_without_mfa_are_sent_to_set_it_up(route, cast):
+# Staff without TOTP (DEBUG off) reach only these routes, with these outcomes; every other route
+# answers 403 (API) or sends them to TOTP set-up. The set-up asks a force_login session to
+# reauthenticate first.
+MFA_ENROLMENT = {
+    "mfa_activate_totp": REDIRECT,
+    "mfa_index": 200,
+    "account_reauthenticate": 200,
+    "mfa_reauthenticate": REDIRECT,
+    "account_logout": 200,
+    "language_set": REDIRECT,
+}
+API_ROUTES = [route for route in ALL_ROUTES if route.pattern.startswith("api/")]
+ANONYMOUS_API = {"application-list"}  # takes no credentials at all
+
+
+@pytest.fixture
+def without_mfa(cast, settings):
+    """Two staff roles of the cast without TOTP, DEBUG off (no demo exemption)."""
     from allauth.mfa.models import Authenticator
 
-    staff = cast["world"]["channel_manager"]
+    settings.DEBUG = False
+    settings.MFA_EXEMPT_DEMO_STAFF = False
+    roles = ("cam_a", "channel_manager")
+    Authenticator.objects.filter(user__in=[cast["world"][role] for role in roles]).delete()
+    return roles
+
+
+def test_the_mfa_enrolment_routes_are_the_middleware_allow_list():
+    from prm.accounts.middleware import StaffMfaRequiredMiddleware
+
+    assert set(MFA_ENROLMENT) == StaffMfaRequiredMiddleware.allowed_views
+
+
+@pytest.mark.parametrize("route", ALL_ROUTES, ids=[route.pattern or "/" for route in ALL_ROUTES])
+def test_staff_without_mfa_reach_only_the_enrolment(route, cast, without_mfa):
+    want = MFA_ENROLMENT.get(route.key, 403 if route.pattern.startswith("api/") else MFA_SETUP)
+    path = route_path(route, cast)
+    got = {role: outcome(request(client_for(role, cast), route, path)) for role in without_mfa}
+    assert got == dict.fromkeys(without_mfa, want), path
+
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=[route.pattern for route in API_ROUTES])
+def test_tokens_of_staff_without_mfa_are_refused(route, cast, settings):
+    """Tokens made while the staff user had TOTP stop working when it is removed (DEBUG off)."""
+    from allauth.mfa.models import Authenticator
+
+    from prm.accounts.services import api_token_create
+
+    settings.DEBUG = False
+    settings.MFA_EXEMPT_DEMO_STAFF = False
+    staff = cast["world"]["cam_a"]
+    _token, raw = api_token_create(actor=staff, name="made with MFA")
     Authenticator.objects.filter(user=staff).delete()
     path = route_path(route, cast)
-    response = request(client_for("channel_manager", cast), route, path)
-    assert outcome(response) == MFA_SETUP, path
+    response = Client(raise_request_exception=False).get(path, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    if route.key in ANONYMOUS_API:
+        assert response.status_code == Client(raise_request_exception=False).get(path).status_code >= 400, path
+    else:
+        assert response.status_code == 401, path

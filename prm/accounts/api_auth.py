@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from . import token_failures
+from .middleware import mfa_required_message, staff_needs_mfa
 from .models import ApiToken, hash_token
 
 
@@ -22,6 +23,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except exceptions.AuthenticationFailed:
             token_failures.record_failure(request)
             raise
+        if staff_needs_mfa(token.user):
+            # Staff tokens work only while their user has TOTP: removing it disables them.
+            raise exceptions.AuthenticationFailed(mfa_required_message(), code="mfa_required")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

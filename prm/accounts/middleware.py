@@ -2,10 +2,12 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
-from django.utils.http import urlencode
+from django.utils.http import MAX_URL_LENGTH, urlencode
+from django.utils.translation import gettext as _
 
 from prm.tenancy import is_vendor_staff
 
@@ -46,6 +48,9 @@ class UserLanguageMiddleware:
 
 
 def staff_needs_mfa(user) -> bool:
+    """Whether ``user`` is vendor staff who must still set up TOTP; the one rule every door asks.
+
+    Demo staff are exempt only where MFA_EXEMPT_DEMO_STAFF allows it (DEBUG only)."""
     if not is_vendor_staff(user):
         return False
     if settings.MFA_EXEMPT_DEMO_STAFF and user.is_demo:
@@ -55,15 +60,76 @@ def staff_needs_mfa(user) -> bool:
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-class StaffMfaRequiredMiddleware:
-    """Vendor staff must set up MFA before they reach the admin or the staff pages."""
+def mfa_required_message() -> str:
+    return _(
+        "Staff accounts need two-factor authentication before they can use the portal or its API. Set it up at %(url)s."
+    ) % {"url": reverse("mfa_activate_totp")}
 
-    protected_prefixes = ("/admin/", "/staff/")
+
+class StaffMfaRequiredMiddleware:
+    """Vendor staff without TOTP reach nothing but MFA enrolment: deny by default, on every route.
+
+    Allowed (``allowed_views``, by URL name, so a new route is denied until listed here):
+
+    - ``mfa_activate_totp``: the TOTP set-up itself, and ``mfa_index``, the MFA overview it
+      links back to;
+    - ``account_reauthenticate`` and ``mfa_reauthenticate``: the set-up asks for the password
+      again when the sign-in is not recent (the MFA variant serves a user left with recovery
+      codes only);
+    - ``account_logout`` and ``language_set``;
+    - static files (``STATIC_URL``), which WhiteNoise usually serves before any middleware.
+
+    Deliberately not allowed: the home page, the public application form, the e-mail, password
+    and recovery-code pages, the admin (its logout too: ``account_logout`` is the one way out),
+    notifications. The recovery codes are shown right after TOTP is set up, when the user no
+    longer needs it. A user with an unverified e-mail address cannot set up TOTP (allauth
+    refuses it); an administrator verifies or removes the address.
+
+    Everything else: API routes (``/api/``) answer 403 with a JSON ``detail``; htmx requests
+    answer 403 (with ``HX-Redirect`` to the set-up, except background polls); other HTML routes
+    redirect to the TOTP set-up, with ``next`` for a GET unless it is too long to come back to.
+    Personal tokens are refused in ``api_auth`` and not created by ``api_token_create``, by the
+    same rule, ``staff_needs_mfa``.
+    """
+
+    allowed_views = frozenset(
+        {
+            "mfa_activate_totp",
+            "mfa_index",
+            "account_reauthenticate",
+            "mfa_reauthenticate",
+            "account_logout",
+            "language_set",
+        }
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(self.protected_prefixes) and staff_needs_mfa(request.user):
-            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+        if staff_needs_mfa(request.user) and not self.is_allowed(request.path_info):
+            return self.refuse(request)
         return self.get_response(request)
+
+    def is_allowed(self, path: str) -> bool:
+        if settings.STATIC_URL and path.startswith(settings.STATIC_URL):
+            return True
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return False
+        return match.view_name in self.allowed_views
+
+    def refuse(self, request):
+        setup = reverse("mfa_activate_totp")
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": mfa_required_message(), "code": "mfa_required"}, status=403)
+        if request.headers.get("HX-Request"):
+            response = HttpResponseForbidden(mfa_required_message(), content_type="text/plain; charset=utf-8")
+            if not request.headers.get("X-Background-Poll"):
+                response["HX-Redirect"] = setup
+            return response
+        back = request.get_full_path()
+        if request.method in ("GET", "HEAD") and len(back) <= MAX_URL_LENGTH:
+            setup = f"{setup}?{urlencode({'next': back})}"
+        return redirect(setup)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from prm.audit.services import audit_record
 from prm.notifications.services import notify
 
+from .middleware import staff_needs_mfa
 from .models import ApiToken, User, hash_token
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -51,7 +52,11 @@ def user_deactivate(*, actor, user: User, reason: str = "") -> User:
 
 @transaction.atomic
 def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
-    """Creates a personal token; returns it and its raw key (shown once, never stored)."""
+    """Creates a personal token; returns it and its raw key (shown once, never stored).
+
+    Vendor staff get one only once they have set up TOTP (the token stops working if they remove it)."""
+    if staff_needs_mfa(actor):
+        raise ServiceError(_("Set up two-factor authentication before you create an API token."))
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("Give the token a name."), field="name")

@@ -29,7 +29,7 @@ def test_me_shows_the_partner_tier(client, world):
     assert client.get(reverse("api_me")).json()["partner"]["tier"] == "Gold"
 
 
-def test_me_for_staff_lists_staff_roles_and_no_partner(client, world):
+def test_me_for_staff_lists_staff_roles_and_no_partner(client, world, staff_mfa):
     client.force_login(world["cam_a"])
     data = client.get(reverse("api_me")).json()
     assert data["is_staff"] is True

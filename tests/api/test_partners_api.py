@@ -15,7 +15,7 @@ VISIBLE = VISIBLE_PARTNERS
 
 
 @pytest.mark.parametrize("role", sorted(VISIBLE))
-def test_partner_list_is_scoped_per_role(client, world, role):
+def test_partner_list_is_scoped_per_role(client, world, staff_mfa, role):
     client.force_login(world[role])
     data = client.get(reverse("partner-list")).json()
     assert data["count"] == len(VISIBLE[role])
@@ -23,7 +23,7 @@ def test_partner_list_is_scoped_per_role(client, world, role):
 
 
 @pytest.mark.parametrize("role", sorted(VISIBLE))
-def test_partner_retrieve_out_of_scope_is_404_like_missing(client, world, role):
+def test_partner_retrieve_out_of_scope_is_404_like_missing(client, world, staff_mfa, role):
     client.force_login(world[role])
     for name in ("partner_a", "partner_b"):
         response = client.get(reverse("partner-detail", args=[world[name].pk]))
@@ -37,7 +37,7 @@ def test_partner_retrieve_out_of_scope_is_404_like_missing(client, world, role):
 
 
 @pytest.mark.parametrize("pk", ["abc", "1.5", "-1", "9" * 30])
-def test_a_malformed_partner_id_is_404_not_500(client, world, pk):
+def test_a_malformed_partner_id_is_404_not_500(client, world, staff_mfa, pk):
     client.force_login(world["channel_manager"])
     response = client.get(f"/api/v1/partners/{pk}/")
     assert response.status_code == 404
@@ -54,7 +54,7 @@ def test_users_of_an_inactive_partner_see_nothing(client, world):
     assert client.get(reverse("partner-detail", args=[world["partner_a"].pk])).status_code == 404
 
 
-def test_the_partner_api_is_read_only(client, world):
+def test_the_partner_api_is_read_only(client, world, staff_mfa):
     client.force_login(world["channel_manager"])
     url = reverse("partner-detail", args=[world["partner_a"].pk])
     assert client.delete(url).status_code == 405
@@ -68,7 +68,7 @@ def list_queries(client) -> int:
     return len(queries)
 
 
-def test_partner_list_query_count_does_not_grow_with_rows(client, world):
+def test_partner_list_query_count_does_not_grow_with_rows(client, world, staff_mfa):
     from tests.factories import TierFactory
 
     client.force_login(world["channel_manager"])

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 
 @pytest.mark.parametrize("role", ["partner_a_admin", "channel_manager"])
-def test_schema_answers_for_a_signed_in_user(client, world, role):
+def test_schema_answers_for_a_signed_in_user(client, world, staff_mfa, role):
     client.force_login(world[role])
     response = client.get(reverse("api_schema"))
     assert response.status_code == 200

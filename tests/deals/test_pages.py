@@ -200,6 +200,7 @@ def test_staff_are_sent_to_the_admin(client, world, mfa, make_deal):
     assert client.get(reverse("deal_detail", args=[deal.pk]))["Location"] == reverse(
         "admin:deals_deal_change", args=[deal.pk]
     )
+    mfa(world["cam_other"])
     client.force_login(world["cam_other"])
     assert client.get(reverse("deal_detail", args=[deal.pk])).status_code == 404
 

@@ -85,7 +85,7 @@ def test_partner_home_query_budget_does_not_grow_with_notifications_and_users(pa
 
 
 @pytest.mark.parametrize("role", ["cam_a", "cam_other"])
-def test_a_cam_sees_only_assigned_partners_on_the_staff_home(client, world, role):
+def test_a_cam_sees_only_assigned_partners_on_the_staff_home(client, world, staff_mfa, role):
     client.force_login(world[role])
     html = client.get(reverse("home")).content.decode()
     mine, other = ("Partner A", "Partner B") if role == "cam_a" else ("Partner B", "Partner A")
@@ -93,23 +93,25 @@ def test_a_cam_sees_only_assigned_partners_on_the_staff_home(client, world, role
     assert other not in html
 
 
-def test_a_cam_without_partners_sees_an_empty_list(client, world):
+def test_a_cam_without_partners_sees_an_empty_list(client, world, mfa):
     from tests.factories import staff_user
 
-    client.force_login(staff_user("channel_account_manager"))
+    cam = staff_user("channel_account_manager")
+    mfa(cam)
+    client.force_login(cam)
     html = client.get(reverse("home")).content.decode()
     assert "No partners are assigned to you yet." in html
 
 
 @pytest.mark.parametrize("role", ["channel_manager", "executive"])
-def test_program_staff_see_every_partner_on_the_staff_home(client, world, role):
+def test_program_staff_see_every_partner_on_the_staff_home(client, world, staff_mfa, role):
     client.force_login(world[role])
     html = client.get(reverse("home")).content.decode()
     assert "Partner A" in html and "Partner B" in html
 
 
 @pytest.mark.parametrize("role", ["channel_manager", "cam_a"])
-def test_staff_home_query_budget_does_not_grow_with_partners(client, world, role):
+def test_staff_home_query_budget_does_not_grow_with_partners(client, world, staff_mfa, role):
     user = world[role]
     client.force_login(user)
     tier = TierFactory(program=world["partner_a"].program)

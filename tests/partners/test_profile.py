@@ -248,7 +248,7 @@ def test_replacing_the_logo_deletes_the_old_file_after_commit(world, django_capt
         ("cam_other", 404),
     ],
 )
-def test_the_logo_is_served_only_in_scope(world, role, status):
+def test_the_logo_is_served_only_in_scope(world, staff_mfa, role, status):
     update(world, logo=upload("a.png", image_bytes()))
     client = Client()
     client.force_login(world[role])
@@ -376,7 +376,7 @@ def test_an_empty_profile_shows_empty_states(client, world):
     assert "No addresses yet." in client.get(reverse("company_profile")).content.decode()
 
 
-def test_vendor_staff_have_no_company_page(client, world):
+def test_vendor_staff_have_no_company_page(client, world, staff_mfa):
     client.force_login(world["cam_a"])
     assert client.get(reverse("company_profile")).status_code == 404
 
