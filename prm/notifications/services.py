@@ -8,6 +8,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 
+from prm.redis_outage import note_redis_failure, redis_failed_in_request
+
 from .models import EmailStatus, Notification, NotificationPreference
 from .selectors import notifications_for
 
@@ -93,13 +95,24 @@ def notify_many(items: list[dict]) -> list[int]:
     return ids
 
 
+def _publish(task, args) -> bool:
+    """Queue ``task`` without retries; False when the broker did not take it. A request whose Redis
+    already failed does not wait on it again (ADR 0008)."""
+    if redis_failed_in_request():
+        return False
+    try:
+        task.apply_async(args, retry=False)
+    except Exception:
+        note_redis_failure()
+        return False
+    return True
+
+
 def enqueue_delivery(notification_id: int) -> None:
     """Hand the delivery to Celery. When the broker is down the row stays pending for the sweeper."""
     from .tasks import deliver_notification
 
-    try:
-        deliver_notification.apply_async((notification_id,), retry=False)
-    except Exception:
+    if not _publish(deliver_notification, (notification_id,)):
         logger.warning("Notification %s left to the outbox sweeper (broker unavailable).", notification_id)
 
 
@@ -110,10 +123,10 @@ def enqueue_deliveries(notification_ids: list[int]) -> None:
 
     for start in range(0, len(notification_ids), DELIVERY_CHUNK):
         chunk = notification_ids[start : start + DELIVERY_CHUNK]
-        try:
-            deliver_notifications.apply_async((chunk,), retry=False)
-        except Exception:
-            logger.warning("%s notifications left to the outbox sweeper (broker unavailable).", len(notification_ids))
+        if not _publish(deliver_notifications, (chunk,)):
+            logger.warning(
+                "%s notifications left to the outbox sweeper (broker unavailable).", len(notification_ids) - start
+            )
             return
 
 

@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "prm.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A request waits on a failed Redis once; a Redis error escaping a view answers 503 (ADR 0008).
+    "prm.redis_outage.RedisOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,7 +124,8 @@ if not REDIS_URL:
     )
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, which a request waits on at most once when Redis fails (ADR 0008).
+        "BACKEND": "prm.redis_outage.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "prm"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -265,8 +268,9 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        # Cache down: open for authenticated requests and reads, 503 for anonymous writes (ADR 0008).
+        "prm.throttling.UserRateThrottle",
+        "prm.throttling.AnonRateThrottle",
     ],
 }
 SPECTACULAR_SETTINGS = {
@@ -293,7 +297,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+# Every broker call from a request is bounded (ADR 0008): 2 s to connect, 2 s to read or write on an
+# open connection, one connection attempt (the outbox sweeper delivers what was not published).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+    "max_retries": 0,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "prm.sla.tasks.sweep_deadlines", "schedule": 60.0},
