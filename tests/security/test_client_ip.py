@@ -56,6 +56,16 @@ def test_the_setting_is_zero_by_default_and_drf_is_told_the_same():
 # --- DRF throttles ---------------------------------------------------------------------------------
 
 
+def test_every_throttle_of_the_api_identifies_clients_by_the_rule():
+    from rest_framework.settings import api_settings
+
+    from partners.recruitment import ApplicationRateThrottle
+    from prm.client_ip import ClientIpIdent
+
+    classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, ApplicationRateThrottle]
+    assert all(issubclass(throttle, ClientIpIdent) for throttle in classes), classes
+
+
 def _apply(api, **extra):
     return api.post(reverse("application-list"), {}, format="json", **extra)
 
