@@ -168,7 +168,7 @@ def due_count() -> int:
     return Deadline.objects.due(timezone.now()).count()
 
 
-def start_workers(layout: str, env: dict, logs: Path, sweepers: int | None = None) -> list[subprocess.Popen]:
+def start_workers(layout: str, env: dict, logs: Path, sweepers: int | None = None) -> dict[str, subprocess.Popen]:
     """The workers of `make run` (prm.celery.WORKERS; ``sweepers`` overrides the sweeps worker's
     concurrency), or the former single worker of every task."""
     import dataclasses
@@ -185,32 +185,30 @@ def start_workers(layout: str, env: dict, logs: Path, sweepers: int | None = Non
         commands = [group.command() for group in groups]
     else:
         commands = [["worker", "-Q", ",".join(QUEUES), "-n", "single@%h", "--concurrency", "2"]]
-    procs = []
+    procs = {}
     print("workers:", "; ".join(" ".join(arguments) for arguments in commands))
     for arguments in commands:
         name = arguments[arguments.index("-n") + 1].split("@")[0]
         log = (logs / f"{name}.log").open("w")
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "prm", *arguments, "-l", "warning"],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "prm", *arguments, "-l", "warning"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     return procs
 
 
-def stop_workers(procs: list[subprocess.Popen]) -> None:
+def stop_workers(procs: dict[str, subprocess.Popen]) -> None:
     import signal
 
-    for proc in procs:
+    for proc in procs.values():
         if proc.poll() is None:
             # Cold shutdown: the queued deliveries are not waited for (the database is dropped next).
             os.killpg(proc.pid, signal.SIGQUIT)
-    for proc in procs:
+    for proc in procs.values():
         try:
             proc.wait(30)
         except subprocess.TimeoutExpired:
@@ -224,6 +222,35 @@ def wait_ready(client, names: int, seconds: float = 120) -> None:
         if len(client.control.ping(timeout=1.0)) >= names:
             return
     raise SystemExit("the workers did not start; see their logs")
+
+
+def cpu_seconds(procs: dict[str, subprocess.Popen], redis_pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by each worker with its pool processes, the PostgreSQL
+    server processes of the database and Redis."""
+    import psutil
+    from django.db import connection
+
+    groups = {name: [proc.pid] for name, proc in procs.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        groups["postgresql"] = [pid for (pid,) in cursor.fetchall()]
+    groups["redis"] = [redis_pid]
+    used = {}
+    for name, pids in groups.items():
+        total = 0.0
+        for pid in pids:
+            try:
+                process = psutil.Process(pid)
+                members = [process, *process.children(recursive=True)] if name in procs else [process]
+                for member in members:
+                    times = member.cpu_times()
+                    total += times.user + times.system
+            except psutil.Error:
+                continue
+        used[name] = total
+    return used
 
 
 def queue_lengths(redis_url: str) -> dict:
@@ -272,7 +299,7 @@ def run(args) -> int:
         }
         client = Celery("sla-sweep-benchmark", broker=redis_url, set_as_current=False)
         client.conf.update(task_default_queue="default", task_routes=__import__("prm.celery").celery.TASK_ROUTES)
-        procs = []
+        procs = {}
         try:
             procs = start_workers(args.layout, env, tmp, args.sweepers)
             wait_ready(client, len(procs))
@@ -288,6 +315,7 @@ def run(args) -> int:
 
             # What beat sends every minute.
             load_before = os.getloadavg()[0]
+            cpu_before = cpu_seconds(procs, redis_server.proc.pid)
             t0 = time.monotonic()
             client.send_task(SWEEP, **single)
             last_report, due = t0, due_count()
@@ -301,11 +329,20 @@ def run(args) -> int:
                         f"{sink.messages} e-mails sent, queues {queue_lengths(redis_url)}"
                     )
             elapsed = time.monotonic() - t0
+            cpu = {
+                name: used - cpu_before.get(name, 0.0)
+                for name, used in cpu_seconds(procs, redis_server.proc.pid).items()
+            }
             connection.close()
             print(
                 f"{args.layout}: {args.deadlines - due} of {args.deadlines} due deadlines swept in {elapsed:.1f} s "
                 f"({(args.deadlines - due) / elapsed:.0f}/s); {sink.messages} e-mails sent meanwhile; "
                 f"queues {queue_lengths(redis_url)}; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+            )
+            print(
+                f"CPU used during the sweep: {', '.join(f'{name} {used:.1f} s' for name, used in cpu.items())}; "
+                f"{sum(cpu.values()):.1f} s in all, {sum(cpu.values()) / elapsed:.2f} cores on average "
+                f"(at least {sum(cpu.values()) / 2:.0f} s of work for 2 idle cores)"
             )
         finally:
             stop_workers(procs)

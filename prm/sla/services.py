@@ -312,6 +312,8 @@ def _fire_next(deadline: Deadline, schedules: _Schedules, now: datetime.datetime
         _audit(actor=None, deadline=deadline, action="sla.reminder", fraction=fraction)
         if handler.on_reminder is not None:
             handler.on_reminder(deadline, fraction)
+            # The handler may have moved the deadline on through a service (met, paused, cancelled).
+            deadline.refresh_from_db()
         event = "reminder"
     else:
         deadline.state = DeadlineState.BREACHED
@@ -322,9 +324,7 @@ def _fire_next(deadline: Deadline, schedules: _Schedules, now: datetime.datetime
         _audit(actor=None, deadline=deadline, action="sla.breached", from_state=DeadlineState.OPEN)
         if handler.on_breach is not None:
             handler.on_breach(deadline)
-        event = "breach"
-    # The handler may have moved the deadline on through a service (met, paused, cancelled).
-    deadline.refresh_from_db()
+        event = "breach"  # final: no handler can move a breached deadline on
     return event, len(skipped)
 
 
