@@ -22,7 +22,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.urls import path, reverse
@@ -37,6 +36,7 @@ from partners.models import CompanySize, Industry, Partner, Program, Region
 from partners.recruitment import COUNTRIES, country_name
 from prm.accounts.services import ServiceError
 from prm.admin_actions import ConfirmedActionsMixin, error_text
+from prm.admin_changelist import GuardedChangeList
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.sla.calendar import Schedule
 from prm.sla.display import ClockState, clock_from_row, deadline_columns
@@ -134,7 +134,7 @@ def clock_badge(lead) -> str:
     )
 
 
-class LeadChangeList(ChangeList):
+class LeadChangeList(GuardedChangeList):
     """Attaches the clocks to the page's rows once they are read."""
 
     def get_results(self, request):

@@ -5,11 +5,11 @@ from django.http import Http404
 from django.urls import path, reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from prm.api import StrictSerializer
+from prm.api_input import Pagination, SafeFormParser, SafeMultiPartParser
 from prm.idempotency.api import idempotent
 
 from . import imports
@@ -63,7 +63,7 @@ class LeadImportSerializer(serializers.ModelSerializer):
         return self._url("api_lead_import_errors", obj)
 
 
-class LeadImportUploadSerializer(serializers.Serializer):
+class LeadImportUploadSerializer(StrictSerializer):
     file = serializers.FileField(help_text="A CSV file, UTF-8; the columns are those of the staff import page.")
     assign = serializers.BooleanField(
         required=False, default=False, help_text="Offer the imported leads to partners by the rules."
@@ -88,11 +88,11 @@ def _job(request, pk) -> LeadImport:
 
 class LeadImportListView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanImportLeads]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [SafeMultiPartParser, SafeFormParser]
 
     @extend_schema(responses=LeadImportSerializer(many=True), operation_id="lead_imports_list")
     def get(self, request):
-        paginator = LimitOffsetPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(imports.lead_imports_visible_to(request.user), request, view=self)
         return paginator.get_paginated_response(
             LeadImportSerializer(page, many=True, context={"request": request}).data
@@ -128,7 +128,7 @@ class LeadImportErrorsView(APIView):
     @extend_schema(responses=LeadImportErrorSerializer(many=True), operation_id="lead_imports_errors")
     def get(self, request, pk):
         job = _job(request, pk)
-        paginator = LimitOffsetPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(job.errors.order_by("row", "pk"), request, view=self)
         return paginator.get_paginated_response(LeadImportErrorSerializer(page, many=True).data)
 

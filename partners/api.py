@@ -2,11 +2,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from prm.api import ScopedViewSet
+from prm.api import ScopedViewSet, StrictSerializer
+from prm.api_input import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 from prm.idempotency.api import idempotent
 
 from .invitations import invitation_create
@@ -43,7 +43,7 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 # --- the caller's partner: /api/v1/partners/me/ and /api/v1/partners/me/users/ -----------------
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressSerializer(StrictSerializer):
     id = serializers.IntegerField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=AddressKind.choices, default=AddressKind.HEAD_OFFICE)
     line1 = serializers.CharField(max_length=200)
@@ -73,7 +73,7 @@ class MyPartnerSerializer(serializers.Serializer):
     addresses = AddressSerializer(many=True)
 
 
-class MyPartnerUpdateSerializer(serializers.Serializer):
+class MyPartnerUpdateSerializer(StrictSerializer):
     """Every field is optional: only those sent change. ``addresses``, when sent, is the full list."""
 
     name = serializers.CharField(max_length=200, required=False)
@@ -119,7 +119,7 @@ def _my_partner_data(partner) -> dict:
 class MyPartnerView(APIView):
     """The caller's company profile. PATCH (partner admins) changes the fields sent."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, SafeMultiPartParser, SafeFormParser]
 
     @extend_schema(responses=MyPartnerSerializer)
     def get(self, request):
@@ -153,7 +153,7 @@ class TeamMemberSerializer(serializers.Serializer):
         return member_status(membership)
 
 
-class InvitationRequestSerializer(serializers.Serializer):
+class InvitationRequestSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=PartnerRole.choices)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")

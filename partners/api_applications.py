@@ -7,6 +7,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from prm.api import StrictSerializer
 from prm.audit.services import client_ip
 from prm.idempotency.api import idempotent
 
@@ -15,8 +16,8 @@ from .recruitment import ApplicationRateThrottle, application_submit
 from .views_public import HONEYPOT_FIELD, SUBMISSION_REFUSED, ApplicationForm, public_program_page
 
 
-class ApplicationInputSerializer(serializers.Serializer):
-    """The fields of the /apply/ form, validated by the same form."""
+class ApplicationInputSerializer(StrictSerializer):
+    """The fields of the /apply/ form, validated by the same form; any other field is refused."""
 
     company_name = serializers.CharField(max_length=200)
     website = serializers.URLField(required=False, allow_blank=True)
@@ -83,11 +84,12 @@ class ApplicationViewSet(viewsets.ViewSet):
         form = ApplicationForm(data, program=page.program)
         if str(data.get(HONEYPOT_FIELD) or "").strip():
             return Response({"detail": str(SUBMISSION_REFUSED)}, status=status.HTTP_400_BAD_REQUEST)
-        if not form.is_valid():
+        unknown = ApplicationInputSerializer().unknown_fields(request.data)
+        if not form.is_valid() or unknown:
             errors = {
                 ("non_field_errors" if field == "__all__" else field): [str(message) for message in messages]
                 for field, messages in form.errors.items()
             }
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+            return Response({**unknown, **errors}, status=status.HTTP_400_BAD_REQUEST)
         application = application_submit(**form.submission(), language=get_language(), ip=client_ip(request))
         return Response({"id": application.pk, "status": application.status}, status=status.HTTP_201_CREATED)

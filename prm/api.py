@@ -1,5 +1,6 @@
 """API foundations: the scoped base viewset, the error handler and /api/v1/me/."""
 
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -11,6 +12,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
+from rest_framework.utils import html
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -72,7 +74,7 @@ def exception_handler(exc, context):
         exc = RequestTooLarge()
     elif isinstance(exc, TooManyFieldsSent):
         exc = exceptions.ValidationError({"detail": _("The request has too many fields.")})
-    elif isinstance(exc, exceptions.ParseError):
+    elif type(exc) is exceptions.ParseError:  # a subclass (prm.api_input.InputRefused) says why itself
         exc = exceptions.ParseError(_("The request body could not be read. Send well-formed JSON."))
     elif isinstance(exc, exceptions.PermissionDenied):
         request = context.get("request")
@@ -93,11 +95,22 @@ class StrictSerializer(serializers.Serializer):
     IGNORED = frozenset({"csrfmiddlewaretoken"})
     default_error_messages = {"unknown": _("This field is unknown or cannot be set.")}
 
+    def unknown_fields(self, data) -> dict:
+        """``{name: [message]}`` for each name of the input that is not a writable field. Form input
+        names nested fields by prefix (``addresses[0]city``, ``answers.5``)."""
+        if not isinstance(data, Mapping):
+            return {}
+        writable = {name for name, field in self.fields.items() if not field.read_only} | self.IGNORED
+        form = html.is_html_input(data)
+        names = sorted(
+            str(key)
+            for key in data
+            if str(key) not in writable and not (form and re.split(r"[.\[]", str(key), maxsplit=1)[0] in writable)
+        )
+        return {name: [self.error_messages["unknown"]] for name in names}
+
     def to_internal_value(self, data):
-        unknown = {}
-        if isinstance(data, Mapping):
-            names = sorted(str(key) for key in set(data) - set(self.fields) - self.IGNORED)
-            unknown = {name: [self.error_messages["unknown"]] for name in names}
+        unknown = self.unknown_fields(data)
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
@@ -172,7 +185,7 @@ class MeSerializer(serializers.Serializer):
     partner = PartnerBriefSerializer(allow_null=True)
 
 
-class MeUpdateSerializer(serializers.Serializer):
+class MeUpdateSerializer(StrictSerializer):
     language = serializers.CharField(max_length=10)
 
 

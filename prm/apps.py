@@ -10,3 +10,8 @@ class PrmConfig(AppConfig):
         from prm.admin import scope_every_admin
 
         scope_every_admin()
+
+        # Out-of-range filter values in the admin's lists are wrong lookups, not 500s (Django #37357).
+        from prm.admin_changelist import guard_every_changelist
+
+        guard_every_changelist()

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from deals.api import DealViewSet
 from leads.api import LeadViewSet
@@ -15,8 +15,9 @@ from prm.api import MeView
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Partner Portal"
 
-router = DefaultRouter()
-router.include_root_view = False
+# No root view and no format suffixes (/deals.json): the API speaks JSON, and a suffix route is one
+# more address to guard.
+router = SimpleRouter()
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("deals", DealViewSet, basename="deal")

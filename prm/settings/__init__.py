@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # 400 for a NUL in a query parameter or a form field, before any view (prm.http_guards).
+    "prm.http_guards.NulRefusedMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "prm.audit.middleware.AuditContextMiddleware",
     "prm.accounts.middleware.SessionTimeoutMiddleware",
@@ -260,7 +262,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Bounded input for every view (prm.api_input): JSON depth, NUL, page sizes.
+    "DEFAULT_PARSER_CLASSES": [
+        "prm.api_input.SafeJSONParser",
+        "prm.api_input.SafeFormParser",
+        "prm.api_input.SafeMultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "prm.api_input.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "prm.api.exception_handler",

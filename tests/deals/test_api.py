@@ -538,7 +538,7 @@ def test_an_absurd_json_number_is_400(world, api):
     body = json.dumps(DRAFT).replace('"1000.00"', "1e400")
     response = api("partner_a_admin").post(url("list"), body, content_type="application/json")
     assert response.status_code == 400
-    assert "amount" in response.json()
+    assert response.json() == {"detail": "The JSON body contains a number too large to be read."}
 
 
 def test_an_inactive_product_is_refused(world, api):
