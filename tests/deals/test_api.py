@@ -696,7 +696,8 @@ def test_list_query_count_does_not_grow_with_rows(world, api, make_deal, role):
 # --- schema and browsable API ------------------------------------------------------------------
 
 
-def test_the_schema_documents_every_deal_route(client, world):
+def test_the_schema_documents_every_deal_route(client, staff_mfa):
+    world = staff_mfa
     client.force_login(world["channel_manager"])
     body = client.get(reverse("api_schema")).content.decode()
     for path in (

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -109,7 +110,9 @@ def test_scale_grows_the_deal_table_to_n_rows_with_service_normalisation():
         assert cursor.fetchone()[0] == 0
     assert not Deal.objects.filter(status=DealStatus.DRAFT, submitted_at__isnull=False).exists()
     assert not Deal.objects.filter(status=DealStatus.APPROVED, protected_until__lte=timezone.now()).exists()
-    active = Deadline.objects.filter(state__in=ACTIVE_STATES, object_id__in=Deal.objects.values("pk"))
+    active = Deadline.objects.filter(
+        state__in=ACTIVE_STATES, content_type=ContentType.objects.get_for_model(Deal), object_id__in=Deal.objects.values("pk")
+    )
     assert active.count() == Deal.objects.filter(status__in=["submitted", "info_requested", "approved"]).count()
 
     # The generated customers normalise exactly as the service does: register a sample again through it.

@@ -678,7 +678,8 @@ def test_list_query_count_does_not_grow_with_rows(world, api, make_lead, make_ru
 ACTIONS = ("accept", "decline", "advance", "lost", "convert", "assign", "reassign", "return-to-pool", "explanation")
 
 
-def test_the_schema_documents_every_lead_route(client, world):
+def test_the_schema_documents_every_lead_route(client, staff_mfa):
+    world = staff_mfa
     client.force_login(world["channel_manager"])
     body = client.get(reverse("api_schema")).content.decode()
     for path in ("/api/v1/leads/", "/api/v1/leads/{id}/", *(f"/api/v1/leads/{{id}}/{name}/" for name in ACTIONS)):

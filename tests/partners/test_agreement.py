@@ -233,7 +233,7 @@ def test_the_agreement_page_account_pages_static_and_language_stay_open(signed_i
 
 
 @pytest.mark.parametrize("role", ["cam_a", "channel_manager", "executive"])
-def test_staff_are_not_held(signed_in, v1, role):
+def test_staff_are_not_held(signed_in, v1, role, staff_mfa):
     assert signed_in(role).get(reverse("home")).status_code == 200
 
 

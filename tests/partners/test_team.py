@@ -197,7 +197,8 @@ def test_an_empty_invitation_list_says_so(admin_client):
     assert "No open invitations." in admin_client.get(reverse("team")).content.decode()
 
 
-def test_vendor_staff_have_no_team_page(client, world):
+def test_vendor_staff_have_no_team_page(client, staff_mfa):
+    world = staff_mfa
     client.force_login(world["channel_manager"])
     assert client.get(reverse("team")).status_code == 404
 

@@ -38,7 +38,7 @@ def test_a_partner_user_reads_their_company_profile(api, world):
 
 
 @pytest.mark.parametrize("role", ["cam_a", "channel_manager", "executive"])
-def test_vendor_staff_have_no_partner_and_get_404(api, role):
+def test_vendor_staff_have_no_partner_and_get_404(api, role, staff_mfa):
     client = api(role)
     assert client.get(ME).status_code == 404
     assert client.patch(ME, {"name": "x"}, content_type="application/json").status_code == 404
