@@ -111,7 +111,9 @@ def test_scale_grows_the_deal_table_to_n_rows_with_service_normalisation():
     assert not Deal.objects.filter(status=DealStatus.DRAFT, submitted_at__isnull=False).exists()
     assert not Deal.objects.filter(status=DealStatus.APPROVED, protected_until__lte=timezone.now()).exists()
     active = Deadline.objects.filter(
-        state__in=ACTIVE_STATES, content_type=ContentType.objects.get_for_model(Deal), object_id__in=Deal.objects.values("pk")
+        state__in=ACTIVE_STATES,
+        content_type=ContentType.objects.get_for_model(Deal),
+        object_id__in=Deal.objects.values("pk"),
     )
     assert active.count() == Deal.objects.filter(status__in=["submitted", "info_requested", "approved"]).count()
 
