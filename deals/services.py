@@ -39,6 +39,7 @@ from partners.roles import StaffRole
 from partners.selectors import partner_cams
 from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
+from prm.money import MissingRate, convert
 from prm.notifications.services import notify
 from prm.sla.calendar import Schedule, business_seconds_between, working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline
@@ -386,8 +387,18 @@ def deal_answer_info(*, actor, deal: Deal, answer: str, at: datetime.datetime | 
 
 
 def _needs_second_approval(deal: Deal) -> bool:
-    limit = program_settings(deal.partner.program).second_approval_amount
-    return limit is not None and deal.amount > limit
+    """Above the program's amount, in the program's currency at the rate of the submission day (ADR
+    0010). Without a rate the amount cannot be compared: a channel manager approves too."""
+    program = deal.partner.program
+    limit = program_settings(program).second_approval_amount
+    if limit is None:
+        return False
+    on = timezone.localdate(deal.submitted_at) if deal.submitted_at else timezone.localdate()
+    try:
+        amount = convert(deal.amount, deal.currency, program.currency, on)
+    except MissingRate:
+        return True
+    return amount > limit
 
 
 def _reject_others(*, actor, deal: Deal) -> list[int]:

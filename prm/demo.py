@@ -301,7 +301,7 @@ DEALS = [
         "customer_email": "ti@bemestar.example",
         "customer_tax_id": "67.890.123/0001-44",
         "customer_country": "BR",
-        "amount": "240000.00",
+        "amount": "640000.00",
         "currency": "BRL",
         "days_to_close": 120,
         "products": ["Cloud Platform", "Data Analytics Suite"],
@@ -482,9 +482,10 @@ def seed_demo() -> None:
         _onboard(partner, spec, cam=cam, start=created)
     for country in ("BR", "FR"):
         CamTerritory.objects.get_or_create(cam=staff["channel_account_manager"], country=country)
+    # Rates first: deals are converted into the program's currency at submission (second approval).
+    _seed_exchange_rates()
     _seed_deals(program)
     _seed_leads(program)
-    _seed_exchange_rates()
 
 
 def _onboard(partner, spec: dict, *, cam, start: bool) -> None:
