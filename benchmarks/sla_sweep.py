@@ -73,9 +73,10 @@ def worker_database_url() -> str:
     return urlunsplit(parts._replace(path="/" + quote(settings.DATABASES["default"]["NAME"], safe="")))
 
 
-def fill(deadlines: int, deliveries: int) -> dict:
+def fill(deadlines: int, deliveries: int, kind: str = "deal") -> dict:
     """The demo data, ``deadlines`` submitted deals of the two demo partners whose decision clocks are
-    past due (their reminders sent: each fires its breach), and ``deliveries`` pending notifications."""
+    past due (their reminders sent: each fires its breach), and ``deliveries`` pending notifications.
+    With ``kind`` "notify" the clocks are of the benchmark kind of benchmarks/_sla_kind.py."""
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
@@ -120,7 +121,7 @@ def fill(deadlines: int, deliveries: int) -> dict:
     Deadline.objects.bulk_create(
         [
             Deadline(
-                kind=DECISION_KIND,
+                kind=DECISION_KIND if kind == "deal" else "benchmark.notify",
                 content_type=content_type,
                 object_id=deal.pk,
                 partner_id=deal.partner_id,
@@ -168,7 +169,9 @@ def due_count() -> int:
     return Deadline.objects.due(timezone.now()).count()
 
 
-def start_workers(layout: str, env: dict, logs: Path, sweepers: int | None = None) -> dict[str, subprocess.Popen]:
+def start_workers(
+    layout: str, env: dict, logs: Path, sweepers: int | None = None, include: tuple[str, ...] = ()
+) -> dict[str, subprocess.Popen]:
     """The workers of `make run` (prm.celery.WORKERS; ``sweepers`` overrides the sweeps worker's
     concurrency), or the former single worker of every task."""
     import dataclasses
@@ -191,7 +194,7 @@ def start_workers(layout: str, env: dict, logs: Path, sweepers: int | None = Non
         name = arguments[arguments.index("-n") + 1].split("@")[0]
         log = (logs / f"{name}.log").open("w")
         procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "prm", *arguments, "-l", "warning"],
+            [sys.executable, "-m", "celery", "-A", "prm", *arguments, "-l", "warning", *include],
             cwd=BASE_DIR,
             env=env,
             stdout=log,
@@ -224,33 +227,51 @@ def wait_ready(client, names: int, seconds: float = 120) -> None:
     raise SystemExit("the workers did not start; see their logs")
 
 
-def cpu_seconds(procs: dict[str, subprocess.Popen], redis_pid: int) -> dict[str, float]:
-    """CPU time (user + system) used so far by each worker with its pool processes, the PostgreSQL
-    server processes of the database and Redis."""
-    import psutil
-    from django.db import connection
+class CpuMeter:
+    """CPU time (user + system) used from ``start()`` by each worker with its pool processes, the
+    PostgreSQL server processes of the database and Redis; ``sample()`` often, as server processes
+    come and go (a process that ended keeps what its last sample saw)."""
 
-    groups = {name: [proc.pid] for name, proc in procs.items()}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        groups["postgresql"] = [pid for (pid,) in cursor.fetchall()]
-    groups["redis"] = [redis_pid]
-    used = {}
-    for name, pids in groups.items():
-        total = 0.0
-        for pid in pids:
-            try:
-                process = psutil.Process(pid)
-                members = [process, *process.children(recursive=True)] if name in procs else [process]
-                for member in members:
-                    times = member.cpu_times()
-                    total += times.user + times.system
-            except psutil.Error:
-                continue
-        used[name] = total
-    return used
+    def __init__(self, procs: dict[str, subprocess.Popen], redis_pid: int):
+        self.procs, self.redis_pid = procs, redis_pid
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+
+    def _read(self) -> dict[tuple[str, int], float]:
+        import psutil
+        from django.db import connection
+
+        groups = {name: [proc.pid] for name, proc in self.procs.items()}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            groups["postgresql"] = [pid for (pid,) in cursor.fetchall()]
+        groups["redis"] = [self.redis_pid]
+        used = {}
+        for name, pids in groups.items():
+            for pid in pids:
+                try:
+                    process = psutil.Process(pid)
+                    members = [process, *process.children(recursive=True)] if name in self.procs else [process]
+                    for member in members:
+                        times = member.cpu_times()
+                        used[(name, member.pid)] = times.user + times.system
+                except psutil.Error:
+                    continue
+        return used
+
+    def start(self) -> None:
+        self.first = self.last = self._read()
+
+    def sample(self) -> None:
+        self.last = {**self.last, **self._read()}
+
+    def used(self) -> dict[str, float]:
+        totals = dict.fromkeys([*self.procs, "postgresql", "redis"], 0.0)
+        for (name, pid), seconds in self.last.items():
+            totals[name] += seconds - self.first.get((name, pid), 0.0)
+        return totals
 
 
 def queue_lengths(redis_url: str) -> dict:
@@ -278,9 +299,9 @@ def run(args) -> int:
 
     with throwaway_database(keep=args.keep):
         started = time.monotonic()
-        filled = fill(args.deadlines, args.deliveries)
+        filled = fill(args.deadlines, args.deliveries, args.kind)
         print(
-            f"filled in {time.monotonic() - started:.1f} s: {args.deadlines} due deal decisions, "
+            f"filled in {time.monotonic() - started:.1f} s: {args.deadlines} due {args.kind} deadlines, "
             f"{args.deliveries} pending notifications; recipients per breach {filled['recipients']}"
         )
         connection.close()
@@ -301,7 +322,8 @@ def run(args) -> int:
         client.conf.update(task_default_queue="default", task_routes=__import__("prm.celery").celery.TASK_ROUTES)
         procs = {}
         try:
-            procs = start_workers(args.layout, env, tmp, args.sweepers)
+            include = ("--include", "benchmarks._sla_kind") if args.kind == "notify" else ()
+            procs = start_workers(args.layout, env, tmp, args.sweepers, include)
             wait_ready(client, len(procs))
             # The deliveries of an earlier batch of breaches, queued first (in the single layout the
             # sweep lands behind them on the same queue).
@@ -315,13 +337,15 @@ def run(args) -> int:
 
             # What beat sends every minute.
             load_before = os.getloadavg()[0]
-            cpu_before = cpu_seconds(procs, redis_server.proc.pid)
+            meter = CpuMeter(procs, redis_server.proc.pid)
+            meter.start()
             t0 = time.monotonic()
             client.send_task(SWEEP, **single)
             last_report, due = t0, due_count()
             while due and time.monotonic() - t0 < args.timeout:
-                time.sleep(0.2)
+                time.sleep(0.5)
                 due = due_count()
+                meter.sample()
                 if time.monotonic() - last_report >= 5:
                     last_report = time.monotonic()
                     print(
@@ -329,10 +353,8 @@ def run(args) -> int:
                         f"{sink.messages} e-mails sent, queues {queue_lengths(redis_url)}"
                     )
             elapsed = time.monotonic() - t0
-            cpu = {
-                name: used - cpu_before.get(name, 0.0)
-                for name, used in cpu_seconds(procs, redis_server.proc.pid).items()
-            }
+            meter.sample()
+            cpu = meter.used()
             connection.close()
             print(
                 f"{args.layout}: {args.deadlines - due} of {args.deadlines} due deadlines swept in {elapsed:.1f} s "
@@ -392,6 +414,12 @@ def main() -> int:
         choices=["queues", "single"],
         default="queues",
         help="queues: the workers of `make run`; single: one worker (concurrency 2), the sweep behind the deliveries",
+    )
+    parser.add_argument(
+        "--kind",
+        choices=["deal", "notify"],
+        default="deal",
+        help="deal: deal decision breaches (3 notifications each); notify: a kind with one notify() per breach",
     )
     parser.add_argument("--sweepers", type=int, help="concurrency of the sweeps worker instead of make run's")
     parser.add_argument("--timeout", type=float, default=600)
