@@ -40,7 +40,7 @@ from partners.selectors import partner_cams
 from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
 from prm.money import MissingRate, convert
-from prm.notifications.services import notify
+from prm.notifications.services import notify_many
 from prm.sla.calendar import Schedule, business_seconds_between, working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline
 from prm.tenancy import membership_of, partner_scope_q
@@ -52,6 +52,7 @@ from .models import (
     PROTECTION_KIND,
     Currency,
     Deal,
+    DealProgramSettings,
     DealStage,
     DealStatus,
 )
@@ -209,18 +210,28 @@ def _partner_users(partner_id: int):
     return get_user_model().objects.filter(is_active=True, membership__partner_id=partner_id).order_by("pk")
 
 
-def _notify_all(users, *, deal: Deal, kind: str, key: str, **params) -> None:
+def _notices(users, *, deal: Deal, kind: str, key: str, **params) -> list[dict]:
     """One notification per user, linking partner users to their deal page and staff to the admin."""
+    if hasattr(users, "only"):
+        users = users.only("pk", "is_staff")
     partner_url = reverse("deal_detail", args=[deal.pk])
     staff_url = reverse("admin:deals_deal_change", args=[deal.pk])
-    for user in users:
-        notify(
-            recipient=user,
-            kind=kind,
-            dedupe_key=f"deal:{deal.pk}:{key}:{user.pk}",
-            params={"company": deal.customer_company, "partner": deal.partner.name, **params},
-            url=staff_url if user.is_staff else partner_url,
-        )
+    params = {"company": deal.customer_company, "partner": deal.partner.name, **params}
+    return [
+        {
+            "recipient": user,
+            "kind": kind,
+            "dedupe_key": f"deal:{deal.pk}:{key}:{user.pk}",
+            "params": params,
+            "url": staff_url if user.is_staff else partner_url,
+        }
+        for user in users
+    ]
+
+
+def _notify_all(users, *, deal: Deal, kind: str, key: str, **params) -> None:
+    """Tell each user, in one INSERT for all of them (notify_many)."""
+    notify_many(_notices(users, deal=deal, kind=kind, key=key, **params))
 
 
 def _audit(*, actor, deal: Deal, action: str, from_state: str = "", reason: str = "", **data) -> None:
@@ -386,11 +397,11 @@ def deal_answer_info(*, actor, deal: Deal, answer: str, at: datetime.datetime | 
     return deal
 
 
-def _needs_second_approval(deal: Deal) -> bool:
+def _needs_second_approval(deal: Deal, settings: DealProgramSettings | None = None) -> bool:
     """Above the program's amount, in the program's currency at the rate of the submission day (ADR
     0010). Without a rate the amount cannot be compared: a channel manager approves too."""
     program = deal.partner.program
-    limit = program_settings(program).second_approval_amount
+    limit = (settings or program_settings(program)).second_approval_amount
     if limit is None:
         return False
     on = timezone.localdate(deal.submitted_at) if deal.submitted_at else timezone.localdate()
@@ -694,10 +705,40 @@ def _start_protection_clock(*, actor, deal: Deal, start: datetime.datetime) -> N
     )
 
 
+# What the clock handlers read of a deal, in one query; a service they call locks and reloads the row.
+_HANDLER_FIELDS = (
+    "status",
+    "customer_company",
+    "conflict_flag",
+    "amount",
+    "currency",
+    "submitted_at",
+    "protected_until",
+    "partner__name",
+    "partner__program__currency",
+    "partner__program__deal_settings__auto_approve_on_breach",
+    "partner__program__deal_settings__second_approval_amount",
+)
+
+
 def _deal_of(deadline) -> Deal | None:
     if deadline.content_type_id != ContentType.objects.get_for_model(Deal).pk:
         return None
-    return Deal.objects.select_related("partner__program").filter(pk=deadline.object_id).first()
+    return (
+        Deal.objects.select_related("partner__program__deal_settings")
+        .only(*_HANDLER_FIELDS)
+        .filter(pk=deadline.object_id)
+        .first()
+    )
+
+
+def _settings_of(deal: Deal) -> DealProgramSettings:
+    """The program's deal settings, as loaded with the deal when they exist."""
+    program = deal.partner.program
+    try:
+        return program.deal_settings
+    except DealProgramSettings.DoesNotExist:
+        return program_settings(program)
 
 
 def decision_reminder(deadline, fraction) -> None:
@@ -717,21 +758,23 @@ def decision_breach(deadline) -> None:
     deal = _deal_of(deadline)
     if deal is None or deal.status not in OPEN_STATUSES:
         return
-    _notify_all(
-        staff_with_role(StaffRole.CHANNEL_MANAGER),
-        deal=deal,
-        kind="deal.decision_overdue",
-        key=f"deadline:{deadline.pk}:breach",
+    notify_many(
+        _notices(
+            staff_with_role(StaffRole.CHANNEL_MANAGER),
+            deal=deal,
+            kind="deal.decision_overdue",
+            key=f"deadline:{deadline.pk}:breach",
+        )
+        + _notices(
+            _partner_users(deal.partner_id), deal=deal, kind="deal.decision_late", key=f"deadline:{deadline.pk}:late"
+        )
     )
-    _notify_all(
-        _partner_users(deal.partner_id), deal=deal, kind="deal.decision_late", key=f"deadline:{deadline.pk}:late"
-    )
-    settings = program_settings(deal.partner.program)
+    settings = _settings_of(deal)
     if (
         settings.auto_approve_on_breach
         and deal.status == DealStatus.SUBMITTED
         and not deal.conflict_flag
-        and not _needs_second_approval(deal)
+        and not _needs_second_approval(deal, settings)
     ):
         try:
             with transaction.atomic():

@@ -1,0 +1,54 @@
+"""The decision clock's handlers write their notifications in a fixed number of queries, however
+many people they tell."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from deals import services
+from deals.models import Deal
+from partners.roles import StaffRole
+from prm.notifications.models import Notification
+from prm.sla.models import Deadline
+from tests import factories
+
+
+def _decision(deal):
+    return Deadline.objects.get(object_id=deal.pk, kind=services.DECISION_KIND)
+
+
+def _queries(handler, *args):
+    ContentType.objects.get_for_model(Deal)  # the content type cache is warm in a running worker
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        handler(*args)
+    return len(queries)
+
+
+def _more_recipients(world, count):
+    for _ in range(count):
+        factories.partner_user(world["partner_a"])
+        factories.staff_user(StaffRole.CHANNEL_MANAGER)
+        factories.staff_user(StaffRole.CAM, partners=[world["partner_a"]])
+
+
+def test_the_breach_handler_query_count_does_not_grow_with_its_recipients(world, make_deal):
+    first = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    second = make_deal(world["partner_a_admin"], world["partner_a"], submit=True, customer_company="Other Co")
+    few = _queries(services.decision_breach, _decision(first))
+    assert Notification.objects.filter(dedupe_key__startswith=f"deal:{first.pk}:deadline:").count() == 3
+    _more_recipients(world, 4)
+    many = _queries(services.decision_breach, _decision(second))
+    assert Notification.objects.filter(dedupe_key__startswith=f"deal:{second.pk}:deadline:").count() == 3 + 8
+    assert many == few
+    assert few == 4  # the deal with its settings, the channel managers, the partner's users, one INSERT
+
+
+def test_the_reminder_query_count_does_not_grow_with_its_recipients(world, make_deal):
+    first = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    second = make_deal(world["partner_a_admin"], world["partner_a"], submit=True, customer_company="Other Co")
+    few = _queries(services.decision_reminder, _decision(first), "0.5")
+    _more_recipients(world, 4)
+    many = _queries(services.decision_reminder, _decision(second), "0.5")
+    assert Notification.objects.filter(kind="deal.decision_reminder").count() == 1 + 5
+    assert many == few
+    assert few == 3  # the deal, its CAMs, one INSERT
