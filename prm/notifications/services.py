@@ -41,20 +41,51 @@ def notify(
         raise RuntimeError("notify() must be called inside the transaction of the change it reports.")
     if recipient is None and not to_email:
         raise ValueError("notify() needs a recipient or an email address.")
-    notification, created = Notification.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "recipient": recipient,
-            "to_email": to_email,
-            "language": language,
-            "kind": kind,
-            "params": params or {},
-            "url": url,
-        },
-    )
-    if created:
-        transaction.on_commit(partial(enqueue_delivery, notification.pk))
+    row = {
+        "recipient": recipient,
+        "to_email": to_email,
+        "language": language,
+        "kind": kind,
+        "dedupe_key": dedupe_key,
+        "params": params or {},
+        "url": url,
+    }
+    now = timezone.now()
+    ids = _insert([row], now)
+    if not ids:  # the key exists: written before, or by a transaction that committed meanwhile
+        return Notification.objects.get(dedupe_key=dedupe_key)
+    notification = Notification(pk=ids[0], created_at=now, email_status=EmailStatus.PENDING, email_attempts=0, **row)
+    notification._state.adding = False
+    notification._state.db = transaction.get_connection().alias
+    transaction.on_commit(partial(enqueue_delivery, notification.pk))
     return notification
+
+
+def _insert(items: list[dict], now) -> list[int]:
+    """One INSERT of the rows whose dedupe_key is new, in order; the ids written."""
+    table = Notification._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (recipient_id, to_email, language, kind, dedupe_key, params, url,
+                created_at, email_status, email_attempts)
+            SELECT v.recipient_id, v.to_email, v.language, v.kind, v.dedupe_key, v.params::jsonb, v.url, %s, %s, 0
+            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+                WITH ORDINALITY AS v(recipient_id, to_email, language, kind, dedupe_key, params, url, n)
+            ORDER BY v.n
+            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",  # noqa: S608 (model table; values are parameters)
+            [
+                now,
+                EmailStatus.PENDING,
+                [item["recipient"].pk if item.get("recipient") is not None else None for item in items],
+                [item.get("to_email", "") for item in items],
+                [item.get("language", "") for item in items],
+                [item["kind"] for item in items],
+                [item["dedupe_key"] for item in items],
+                [json.dumps(item.get("params") or {}) for item in items],
+                [item.get("url", "") for item in items],
+            ],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def notify_many(items: list[dict]) -> list[int]:
@@ -68,28 +99,7 @@ def notify_many(items: list[dict]) -> list[int]:
         return []
     if any(item.get("recipient") is None for item in items):
         raise ValueError("notify_many() needs a recipient for every row.")
-    now = timezone.now()
-    table = Notification._meta.db_table
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {table} (recipient_id, to_email, language, kind, dedupe_key, params, url,
-                created_at, email_status, email_attempts)
-            SELECT v.recipient_id, '', '', v.kind, v.dedupe_key, v.params::jsonb, v.url, %s, %s, 0
-            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY
-                AS v(recipient_id, kind, dedupe_key, params, url, n)
-            ORDER BY v.n
-            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",  # noqa: S608 (model table; values are parameters)
-            [
-                now,
-                EmailStatus.PENDING,
-                [item["recipient"].pk for item in items],
-                [item["kind"] for item in items],
-                [item["dedupe_key"] for item in items],
-                [json.dumps(item.get("params") or {}) for item in items],
-                [item.get("url", "") for item in items],
-            ],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
+    ids = _insert(items, timezone.now())
     if ids:
         transaction.on_commit(partial(enqueue_deliveries, ids))
     return ids
