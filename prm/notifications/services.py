@@ -1,5 +1,7 @@
 import json
 import logging
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
@@ -118,10 +120,40 @@ def _publish(task, args) -> bool:
     return True
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def deliveries_batched():
+    """Hand the deliveries queued after commit within the block to Celery when the block ends,
+    ``DELIVERY_CHUNK`` rows per task, instead of one task per change (a sweep batch of many changes).
+    Only what committed is queued: a rolled-back savepoint's after-commit callbacks never run."""
+    outer = getattr(_batch, "ids", None)
+    _batch.ids = ids = []
+    try:
+        yield
+    finally:
+        _batch.ids = outer
+        if outer is not None:
+            outer.extend(ids)
+        elif ids:
+            enqueue_deliveries(ids)
+
+
+def _batched(notification_ids: list[int]) -> bool:
+    ids = getattr(_batch, "ids", None)
+    if ids is None:
+        return False
+    ids.extend(notification_ids)
+    return True
+
+
 def enqueue_delivery(notification_id: int) -> None:
     """Hand the delivery to Celery. When the broker is down the row stays pending for the sweeper."""
     from .tasks import deliver_notification
 
+    if _batched([notification_id]):
+        return
     if not _publish(deliver_notification, (notification_id,)):
         logger.warning("Notification %s left to the outbox sweeper (broker unavailable).", notification_id)
 
@@ -131,6 +163,8 @@ def enqueue_deliveries(notification_ids: list[int]) -> None:
     stays pending for the sweeper."""
     from .tasks import deliver_notifications
 
+    if _batched(notification_ids):
+        return
     for start in range(0, len(notification_ids), DELIVERY_CHUNK):
         chunk = notification_ids[start : start + DELIVERY_CHUNK]
         if not _publish(deliver_notifications, (chunk,)):

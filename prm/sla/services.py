@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from prm.audit.services import audit_record
+from prm.notifications.services import deliveries_batched
 
 from .calendar import Schedule, add_business_time, business_seconds_between
 from .models import ACTIVE_STATES, BusinessCalendar, Deadline, DeadlineState, Holiday
@@ -385,7 +386,8 @@ def deadlines_sweep(
         connection.ensure_connection()
         raw = connection.connection
         try:
-            with transaction.atomic():
+            # The deliveries of the batch's notifications go to Celery DELIVERY_CHUNK per task once it commits.
+            with deliveries_batched(), transaction.atomic():
                 batch = list(
                     Deadline.objects.due(now)
                     .exclude(pk__in=failed)

@@ -1,6 +1,8 @@
 """The decision clock's handlers write their notifications in a fixed number of queries, however
 many people they tell."""
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -52,3 +54,34 @@ def test_the_reminder_query_count_does_not_grow_with_its_recipients(world, make_
     assert Notification.objects.filter(kind="deal.decision_reminder").count() == 1 + 5
     assert many == few
     assert few == 3  # the deal, its CAMs, one INSERT
+
+
+def test_a_sweep_batch_publishes_its_deliveries_in_chunks(transactional_db, world, make_deal, monkeypatch):
+    from django.db import transaction as tx
+
+    from prm.notifications.services import DELIVERY_CHUNK
+    from prm.sla.services import deadlines_sweep
+
+    queued, single = [], []
+    monkeypatch.setattr(
+        "prm.notifications.tasks.deliver_notifications.apply_async", lambda args, **kw: queued.append(args[0])
+    )
+    monkeypatch.setattr(
+        "prm.notifications.tasks.deliver_notification.apply_async", lambda args, **kw: single.append(args)
+    )
+    for _ in range(DELIVERY_CHUNK // 3):  # 19 notices a breach, three breaches: more than one chunk
+        factories.partner_user(world["partner_a"])
+    with tx.atomic():
+        deals = [
+            make_deal(world["partner_a_admin"], world["partner_a"], submit=True, customer_company=f"Co {n}")
+            for n in range(3)
+        ]
+    queued.clear(), single.clear()
+    due = max(_decision(deal).due_at for deal in deals)
+    deadlines_sweep(now=due + datetime.timedelta(minutes=1))
+    rows = Notification.objects.filter(dedupe_key__contains=":deadline:").order_by("pk")
+    per_breach = 1 + 2 + DELIVERY_CHUNK // 3  # the channel manager, the partner's users
+    assert rows.count() == 3 * per_breach
+    assert single == []
+    assert [len(chunk) for chunk in queued] == [DELIVERY_CHUNK, 3 * per_breach - DELIVERY_CHUNK]
+    assert sorted(sum(queued, [])) == list(rows.values_list("pk", flat=True))

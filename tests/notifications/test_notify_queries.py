@@ -47,3 +47,29 @@ def test_an_applicant_is_notified_by_address_and_language(db, django_capture_on_
     stored = Notification.objects.get(pk=notification.pk)
     assert (stored.recipient_id, stored.to_email, stored.language) == (None, "a@example.com", "pt-br")
     assert len(callbacks) == 1
+
+
+def test_batched_deliveries_are_published_together_once_the_block_ends(
+    user, other_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    import pytest
+
+    from prm.notifications.services import deliveries_batched
+
+    queued, single = [], []
+    monkeypatch.setattr(
+        "prm.notifications.tasks.deliver_notifications.apply_async", lambda args, **kw: queued.append(args[0])
+    )
+    monkeypatch.setattr(
+        "prm.notifications.tasks.deliver_notification.apply_async", lambda args, **kw: single.append(args)
+    )
+    with deliveries_batched():
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            first = notify(recipient=user, kind=TEST_KIND, dedupe_key="b1")
+            with pytest.raises(RuntimeError), transaction.atomic():
+                notify(recipient=user, kind=TEST_KIND, dedupe_key="rolled-back")
+                raise RuntimeError("this change fails")
+            second = notify(recipient=other_user, kind=TEST_KIND, dedupe_key="b2")
+        assert queued == []
+    assert queued == [[first.pk, second.pk]]
+    assert single == []
