@@ -275,7 +275,7 @@ def enqueue(job_id: int) -> None:
     try:
         lead_import_process.apply_async((job_id,), retry=False)
     except Exception:
-        logger.warning("Lead import %s left to the resume sweep (broker unavailable).", job_id)
+        logger.warning("Lead import %s left to the resume sweep (broker unavailable).", job_id, exc_info=True)
 
 
 # --- Run ----------------------------------------------------------------------------------------
