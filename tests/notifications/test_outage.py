@@ -1,5 +1,6 @@
 """Redis (the Celery broker) goes down: writes still succeed, the sweeper delivers once it is back."""
 
+import ast
 import json
 import time
 from contextlib import contextmanager
@@ -10,12 +11,13 @@ import redis
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from kombu import pools
 
 from prm import embedded
 from prm.accounts.models import ApiToken
 from prm.celery import NOTIFICATIONS, app
 from prm.notifications.models import EmailStatus, Notification
-from prm.notifications.tasks import deliver_notification, sweep_outbox
+from prm.notifications.tasks import deliver_notification, deliver_notifications, sweep_outbox
 from tests import factories
 
 # Generous: a request that waits on a dead broker must end, not hang or retry forever.
@@ -23,8 +25,10 @@ NO_HANG_SECONDS = 20
 
 
 def _drop_broker_connections():
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # kombu keeps one connection pool per broker URL in a process-wide registry: closing the app's
+    # pool alone would leave a closed pool there for the next user of that URL. reset() closes every
+    # pooled connection and forgets the pools, so the next publish opens a new one.
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
@@ -47,8 +51,12 @@ def queued_notification_ids(url: str) -> list[int]:
     ids = []
     while (raw := client.rpop(NOTIFICATIONS)) is not None:
         headers = json.loads(raw)["headers"]
-        assert headers["task"] == deliver_notification.name
-        ids.append(int(headers["argsrepr"].strip("(),")))
+        args = ast.literal_eval(headers["argsrepr"])
+        if headers["task"] == deliver_notifications.name:  # a bulk delivery: a list of ids
+            ids.extend(int(pk) for pk in args[0])
+        else:
+            assert headers["task"] == deliver_notification.name
+            ids.append(int(args[0]))
     client.close()
     return ids
 
