@@ -42,6 +42,7 @@ from prm.audit.services import audit_record
 from prm.money import MissingRate, convert
 from prm.notifications.services import notify_many
 from prm.sla.calendar import Schedule, business_seconds_between, working_seconds_per_day
+from prm.sla.memo import batch_object, memoized
 from prm.sla.models import ACTIVE_STATES, Deadline
 from prm.tenancy import membership_of, partner_scope_q
 
@@ -208,6 +209,18 @@ def _clean_customer(data: dict) -> dict:
 
 def _partner_users(partner_id: int):
     return get_user_model().objects.filter(is_active=True, membership__partner_id=partner_id).order_by("pk")
+
+
+def _partner_users_of_batch(partner_id: int) -> list:
+    """The partner's users, read once per SLA sweep batch (prm.sla.memo)."""
+    return memoized(("partner_users", partner_id), lambda: list(_partner_users(partner_id).only("pk", "is_staff")))
+
+
+def _channel_managers_of_batch() -> list:
+    return memoized(
+        ("staff_with_role", StaffRole.CHANNEL_MANAGER),
+        lambda: list(staff_with_role(StaffRole.CHANNEL_MANAGER).only("pk", "is_staff")),
+    )
 
 
 def _notices(users, *, deal: Deal, kind: str, key: str, **params) -> list[dict]:
@@ -721,15 +734,15 @@ _HANDLER_FIELDS = (
 )
 
 
+def _handler_deals(pks: list[int]) -> dict[int, Deal]:
+    return Deal.objects.select_related("partner__program__deal_settings").only(*_HANDLER_FIELDS).in_bulk(pks)
+
+
 def _deal_of(deadline) -> Deal | None:
+    """The deal of a clock, read with the other deals of its sweep batch (prm.sla.memo)."""
     if deadline.content_type_id != ContentType.objects.get_for_model(Deal).pk:
         return None
-    return (
-        Deal.objects.select_related("partner__program__deal_settings")
-        .only(*_HANDLER_FIELDS)
-        .filter(pk=deadline.object_id)
-        .first()
-    )
+    return batch_object(deadline, _handler_deals)
 
 
 def _settings_of(deal: Deal) -> DealProgramSettings:
@@ -746,7 +759,7 @@ def decision_reminder(deadline, fraction) -> None:
     if deal is None or deal.status != DealStatus.SUBMITTED:
         return
     _notify_all(
-        partner_cams(deal.partner_id),
+        memoized(("partner_cams", deal.partner_id), lambda: list(partner_cams(deal.partner_id))),
         deal=deal,
         kind="deal.decision_reminder",
         key=f"deadline:{deadline.pk}:reminder:{fraction}",
@@ -760,13 +773,16 @@ def decision_breach(deadline) -> None:
         return
     notify_many(
         _notices(
-            staff_with_role(StaffRole.CHANNEL_MANAGER),
+            _channel_managers_of_batch(),
             deal=deal,
             kind="deal.decision_overdue",
             key=f"deadline:{deadline.pk}:breach",
         )
         + _notices(
-            _partner_users(deal.partner_id), deal=deal, kind="deal.decision_late", key=f"deadline:{deadline.pk}:late"
+            _partner_users_of_batch(deal.partner_id),
+            deal=deal,
+            kind="deal.decision_late",
+            key=f"deadline:{deadline.pk}:late",
         )
     )
     settings = _settings_of(deal)
@@ -788,7 +804,7 @@ def protection_reminder(deadline, fraction) -> None:
     if deal is None or deal.status != DealStatus.APPROVED:
         return
     _notify_all(
-        _partner_users(deal.partner_id),
+        _partner_users_of_batch(deal.partner_id),
         deal=deal,
         kind="deal.protection_ending",
         key=f"deadline:{deadline.pk}:reminder:{fraction}",

@@ -21,6 +21,7 @@ from prm.audit.services import audit_record
 from prm.notifications.services import deliveries_batched
 
 from .calendar import Schedule, add_business_time, business_seconds_between
+from .memo import batch_memo
 from .models import ACTIVE_STATES, BusinessCalendar, Deadline, DeadlineState, Holiday
 from .registry import handler_for
 
@@ -321,7 +322,18 @@ def _fire_next(deadline: Deadline, schedules: _Schedules, now: datetime.datetime
         deadline.consumed_seconds = deadline.duration_seconds
         deadline.next_fire_at = None
         deadline.closed_at = timezone.now()
-        deadline.save()
+        deadline.save(
+            update_fields=[
+                "state",
+                "consumed_seconds",
+                "next_fire_at",
+                "closed_at",
+                "attempts",
+                "last_error",
+                "reminders_sent",
+                "updated_at",
+            ]
+        )
         _audit(actor=None, deadline=deadline, action="sla.breached", from_state=DeadlineState.OPEN)
         if handler.on_breach is not None:
             handler.on_breach(deadline)
@@ -397,9 +409,10 @@ def deadlines_sweep(
                 if not batch:
                     break
                 schedules = _Schedules({deadline.calendar_id for deadline in batch})
-                for current in batch:
-                    if not _fire_due(current, now, schedules, batch_result):
-                        failed.add(current.pk)
+                with batch_memo(batch):
+                    for current in batch:
+                        if not _fire_due(current, now, schedules, batch_result):
+                            failed.add(current.pk)
                 current = None  # what fails from here on is the commit
         except Exception as exc:
             if not _closed(raw):

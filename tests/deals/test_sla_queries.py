@@ -85,3 +85,27 @@ def test_a_sweep_batch_publishes_its_deliveries_in_chunks(transactional_db, worl
     assert single == []
     assert [len(chunk) for chunk in queued] == [DELIVERY_CHUNK, 3 * per_breach - DELIVERY_CHUNK]
     assert sorted(sum(queued, [])) == list(rows.values_list("pk", flat=True))
+
+
+def test_a_sweep_batch_reads_its_deals_and_their_recipients_once(world, make_deal):
+    from prm.sla.services import deadlines_sweep
+
+    deals = [
+        make_deal(world["partner_a_admin"], world["partner_a"], submit=True, customer_company=f"Co {n}")
+        for n in range(4)
+    ] + [make_deal(world["partner_b_user"], world["partner_b"], submit=True, customer_company="Co B")]
+    due = max(_decision(deal).due_at for deal in deals)
+    ContentType.objects.get_for_model(Deal)
+    with CaptureQueriesContext(connection) as queries:
+        result = deadlines_sweep(now=due + datetime.timedelta(minutes=1))
+    assert result.breaches == 5
+    selects = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "deals_deal"' in sql for sql in selects) == 1
+    # The channel managers once, the users of each of the two partners once.
+    assert sum('FROM "accounts_user"' in sql for sql in selects) == 3
+    late = Notification.objects.filter(kind="deal.decision_late")
+    assert set(late.values_list("recipient__membership__partner", flat=True)) == {
+        world["partner_a"].pk,
+        world["partner_b"].pk,
+    }
+    assert late.count() == sum(1 for deal in deals for _ in deal.partner.memberships.filter(user__is_active=True))
