@@ -32,9 +32,9 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner, PartnerUserObjectPermission, Program
 from partners.recruitment import COUNTRIES
-from prm.accounts.services import ServiceError
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.errors import ServiceError
 from prm.sla.display import clock_badge, with_clock
 from prm.sla.models import Deadline
 

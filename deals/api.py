@@ -31,8 +31,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from partners.recruitment import normalize_company_name
-from prm.accounts.services import ServiceError
 from prm.api import DetailSerializer, ScopedViewSet, StateConflict, StrictSerializer
+from prm.errors import ServiceError
 from prm.idempotency.api import idempotent
 from prm.sla.display import deadline_columns
 from prm.sla.models import DeadlineState

@@ -37,8 +37,8 @@ from partners.recruitment import (
 )
 from partners.roles import StaffRole
 from partners.selectors import partner_cams
-from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 from prm.money import MissingRate, convert
 from prm.notifications.services import notify_many
 from prm.sla.calendar import Schedule, business_seconds_between, working_seconds_per_day

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from partners.recruitment import COUNTRIES, normalize_company_name, normalize_email_domain, normalize_tax_id
-from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 
 from .models import DealProgramSettings, HouseAccount, Product
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from partners.recruitment import country_choices
 from partners.selectors import partner_of
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row

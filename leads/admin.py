@@ -34,10 +34,10 @@ from deals.admin import PartnerInScopeFilter
 from deals.models import Product
 from partners.models import CompanySize, Industry, Partner, Program, Region
 from partners.recruitment import COUNTRIES, country_name
-from prm.accounts.services import ServiceError
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.admin_changelist import GuardedChangeList
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.errors import ServiceError
 from prm.sla.calendar import Schedule
 from prm.sla.display import ClockState, clock_from_row, deadline_columns
 from prm.sla.models import BusinessCalendar, Deadline, DeadlineState

@@ -38,8 +38,8 @@ from rest_framework.response import Response
 from deals.models import Currency
 from partners.models import CompanySize, Industry
 from partners.selectors import partners_visible
-from prm.accounts.services import ServiceError
 from prm.api import DetailSerializer, NamedChoiceField, ScopedViewSet, StateConflict, StrictSerializer
+from prm.errors import ServiceError
 from prm.idempotency.api import idempotent
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of

@@ -41,8 +41,8 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Product
 from partners.models import CompanySize, Industry
-from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 from prm.tenancy import is_vendor_staff, sees_all_partners
 
 from .models import CLOSED_STATUSES, Lead, LeadImport, LeadImportError, LeadImportState, LeadStatus

@@ -45,8 +45,8 @@ from partners.models import CompanySize, Industry, Partner, PartnerRole, Program
 from partners.recruitment import COUNTRIES, staff_with_role
 from partners.roles import StaffRole
 from partners.selectors import partner_cams
-from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 from prm.notifications.services import notify_many
 from prm.sla.calendar import Schedule, working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline, DeadlineState

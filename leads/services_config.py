@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 
 from .models import AssignmentRule, LeadProgramSettings, PartnerLocation
 

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from deals.models import Currency
 from partners.recruitment import COUNTRIES
 from partners.selectors import partner_of
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row

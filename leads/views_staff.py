@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.tenancy import record_denied_access
 

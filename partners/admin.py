@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from prm.accounts.services import ServiceError
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.errors import ServiceError
 from prm.tenancy import sees_all_partners
 
 from . import services

@@ -5,10 +5,10 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from prm.accounts.services import ServiceError
 from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 
 from .models import AgreementAcceptance, AgreementVersion, OnboardingProgress, OnboardingStep, StepKind
 from .onboarding import (

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from prm.accounts.services import ServiceError
 from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.errors import ServiceError
 from prm.sla.display import NO_CLOCK, ClockState, clock_badge, with_clock
 
 from .models import (

@@ -26,8 +26,9 @@ from django.utils.crypto import get_random_string, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from prm.accounts.models import hash_token
-from prm.accounts.services import ServiceError, user_end_sessions
+from prm.accounts.services import user_end_sessions
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 from prm.notifications.services import notify
 
 from .models import Invitation, Membership, Partner, PartnerRole

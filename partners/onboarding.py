@@ -35,8 +35,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record, current_ip
+from prm.errors import ServiceError
 from prm.notifications.services import notify
 from prm.sla.models import Deadline
 from prm.sla.services import deadline_cancel, deadline_met, deadline_start

@@ -34,9 +34,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
 from prm.client_ip import ClientIpIdent
+from prm.errors import ServiceError
 from prm.notifications.services import notify, notify_many
 from prm.sla.calendar import working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from prm.accounts.services import ServiceError, user_deactivate, user_end_sessions
+from prm.accounts.services import user_deactivate, user_end_sessions
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 from prm.notifications.services import notify
 from prm.tenancy import is_vendor_staff
 

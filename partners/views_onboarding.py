@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 from prm.tenancy import get_visible_or_404, membership_of, record_denied_access
 
 from .models import AgreementAcceptance, AgreementVersion, OnboardingStep, Partner, PartnerRole, StepKind

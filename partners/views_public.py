@@ -8,8 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from prm.accounts.services import ServiceError
 from prm.audit.services import client_ip
+from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 
 from .models import CompanySize, Industry, ProgramPage, Region, Specialty, Tier

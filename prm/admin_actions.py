@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 
 
 def error_text(error) -> str:

@@ -16,7 +16,8 @@ from rest_framework.utils import html
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from prm.accounts.services import ServiceError, user_set_language
+from prm.accounts.services import user_set_language
+from prm.errors import ServiceError
 from prm.tenancy import membership_of, record_denied_access
 
 

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from prm.accounts.middleware import staff_needs_mfa
 from prm.accounts.models import ApiToken
-from prm.accounts.services import ServiceError, api_token_create, api_token_revoke, user_set_language
+from prm.accounts.services import api_token_create, api_token_revoke, user_set_language
+from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.tenancy import membership_of
 

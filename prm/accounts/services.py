@@ -5,21 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 from prm.notifications.services import notify
 
 from .middleware import staff_needs_mfa
 from .models import ApiToken, User, hash_token
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
-
-
-class ServiceError(Exception):
-    """A rule refused the change. The message is translated and safe to show."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def user_set_language(*, actor: User, language: str) -> None:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 
 from .models import IdempotencyKey
 

@@ -7,8 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
-from prm.accounts.services import ServiceError
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.errors import ServiceError
 
 from . import services
 from .models import ExchangeRate

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 
 from .models import BASE_CURRENCY, ExchangeRate
 

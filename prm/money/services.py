@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prm.accounts.services import ServiceError
 from prm.audit.services import audit_record
+from prm.errors import ServiceError
 
 from .models import BASE_CURRENCY, CURRENCY_CODE_REGEX, ExchangeRate
 

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 
 from .ecb import RatesSourceError, load
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from prm.accounts.models import ApiToken, User
 from prm.accounts.services import (
-    ServiceError,
     api_token_create,
     api_token_revoke,
     user_deactivate,
@@ -15,6 +14,7 @@ from prm.accounts.services import (
     user_set_language,
 )
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 
 

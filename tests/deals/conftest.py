@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 
 from deals import services
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 
 
 @pytest.fixture

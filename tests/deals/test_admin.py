@@ -708,7 +708,7 @@ def test_catalogue_services_check_the_actor_and_the_fields(world):
     from django.core.exceptions import PermissionDenied
 
     from deals import services_catalogue
-    from prm.accounts.services import ServiceError
+    from prm.errors import ServiceError
 
     product = Product.objects.create(name_en="Switch")
     account = services_catalogue.house_account_create(

@@ -3,8 +3,8 @@ import pytest
 from deals import services
 from deals.models import Deal, DealStatus
 from partners.roles import StaffRole
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from tests import factories
 from tests.deals.conftest import run_together
 

@@ -46,7 +46,7 @@ def test_a_rejection_for_conflict_is_explained_in_the_readers_language(world, ma
 def test_closing_dates_are_checked(world, make_deal):
     import pytest
 
-    from prm.accounts.services import ServiceError
+    from prm.errors import ServiceError
 
     deal = services.deal_approve(
         actor=world["cam_a"], deal=make_deal(world["partner_a_admin"], world["partner_a"], submit=True)

@@ -8,8 +8,8 @@ from django.utils import timezone
 from deals import services
 from deals.models import Deal, DealStatus, Product
 from deals.selectors import program_settings
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from prm.sla.models import Deadline, DeadlineState
 from prm.sla.services import deadlines_sweep

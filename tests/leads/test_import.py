@@ -13,8 +13,8 @@ from leads import imports
 from leads.models import AssignmentRule, Lead, LeadImport, LeadImportState, LeadStatus
 from leads.tasks import lead_import_process
 from partners.roles import StaffRole
-from prm.accounts.services import ServiceError
 from prm.celery import app
+from prm.errors import ServiceError
 from tests import factories
 
 HEADER = "contact_name,email,phone,company,company_size,industry,country,region,city,latitude,longitude,product_interest,rating,source,notes"

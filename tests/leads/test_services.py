@@ -19,8 +19,8 @@ from leads.models import (
 )
 from leads.selectors import PREVIEW_FIELDS, lead_assignments, lead_fields_for, lead_list, lead_visible_fields
 from partners.roles import StaffRole
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from prm.sla.models import Deadline, DeadlineState
 from prm.sla.services import deadlines_sweep

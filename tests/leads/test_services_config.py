@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied
 
 from leads import services_config
 from leads.models import AssignmentRule, LeadProgramSettings, PartnerLocation
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 
 
 def test_only_the_channel_manager_configures_and_every_change_is_audited(world):

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 from prm.money import BASE_CURRENCY, MissingRate, convert, sum_in
 from prm.money.models import ExchangeRate
 

@@ -12,9 +12,10 @@ from partners.onboarding import (
     current_agreement,
     partner_needs_acceptance,
 )
-from prm.accounts.services import ServiceError, api_token_create
+from prm.accounts.services import api_token_create
 from prm.audit.models import AuditEvent
 from prm.audit.services import current_ip
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from tests.factories import AgreementVersionFactory, OnboardingStepFactory, PartnerFactory, partner_user
 

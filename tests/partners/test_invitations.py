@@ -22,8 +22,8 @@ from partners.invitations import (
 )
 from partners.models import Invitation, Membership, OnboardingProgress
 from prm.accounts.models import User, hash_token
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from prm.notifications.services import notification_deliver
 from tests.factories import OnboardingStepFactory

@@ -26,8 +26,8 @@ from partners.onboarding import (
     with_onboarding_counts,
 )
 from partners.roles import StaffRole
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from prm.sla.calendar import add_business_time
 from prm.sla.models import Deadline, DeadlineState

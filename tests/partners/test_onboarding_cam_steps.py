@@ -8,8 +8,8 @@ from partners.models import OnboardingProgress, StepKind
 from partners.onboarding import onboarding_state, onboarding_step_tick
 from partners.roles import StaffRole
 from partners.services import partner_assign_cam
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from tests.factories import OnboardingStepFactory, PartnerFactory, partner_user, staff_user
 
 

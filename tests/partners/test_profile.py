@@ -15,8 +15,8 @@ from PIL import Image
 from partners.models import Partner, PartnerAddress, Specialty
 from partners.services import partner_profile_update
 from prm.accounts.models import User
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from tests.factories import PartnerFactory, ProgramFactory, TierFactory, partner_user
 
 

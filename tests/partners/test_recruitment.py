@@ -33,8 +33,8 @@ from partners.recruitment import (
     normalized_name_sql,
 )
 from partners.roles import StaffRole
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from prm.sla.models import Deadline, DeadlineState
 from prm.sla.services import deadlines_sweep

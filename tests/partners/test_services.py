@@ -13,8 +13,8 @@ from partners.services import (
     partner_assign_cam,
     partner_set_active,
 )
-from prm.accounts.services import ServiceError
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from tests.factories import PartnerFactory, UserFactory, staff_user
 

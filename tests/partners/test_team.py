@@ -12,8 +12,9 @@ from partners.invitations import invitation_create, invitation_for_token, invita
 from partners.models import Invitation, Membership
 from partners.services import membership_change_role, membership_remove, team_member_deactivate
 from prm.accounts.models import User
-from prm.accounts.services import ServiceError, api_token_create
+from prm.accounts.services import api_token_create
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from tests.factories import partner_user
 
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from partners.models import Partner
 from partners.services import partner_assign_cam, partner_set_tier
-from prm.accounts.services import ServiceError, user_deactivate
+from prm.accounts.services import user_deactivate
 from prm.audit.models import AuditEvent
+from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from tests.factories import OnboardingStepFactory, PartnerFactory, ProgramFactory, TierFactory, partner_user
 

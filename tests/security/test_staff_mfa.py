@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from prm.accounts.models import ApiToken
-from prm.accounts.services import ServiceError, api_token_create
+from prm.accounts.services import api_token_create
+from prm.errors import ServiceError
 from tests.factories import PASSWORD
 
 SETUP = reverse("mfa_activate_totp")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from prm.accounts.services import ServiceError
+from prm.errors import ServiceError
 from prm.money.ecb import RatesSourceError, load
 
 
