@@ -7,7 +7,7 @@ import django.db.models.deletion
 import prm.i18n
 from decimal import Decimal
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGistExtension, TrigramExtension
+from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     operations = [
         BtreeGistExtension(),
-        TrigramExtension(),
+        # pg_trgm (the name indexes below) is created once, by partners.0002_recruitment_onboarding.
         migrations.CreateModel(
             name='Product',
             fields=[

@@ -5,9 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,39 +15,10 @@ from deals.selectors import program_settings
 from prm.audit.models import AuditEvent
 from prm.sla.models import Deadline, DeadlineState
 from prm.sla.services import deadlines_sweep
+from tests.helpers.admin import admin_url, bulk_action, landed_on, messages_of, post_and_follow
+from tests.helpers.queries import queries_before_and_after
 
 CHANGELIST = "admin:deals_deal_changelist"
-
-
-@pytest.fixture
-def login(client, mfa):
-    def as_user(user):
-        mfa(user)
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-def _change(deal) -> str:
-    return reverse("admin:deals_deal_change", args=[deal.pk])
-
-
-def _url(name: str, deal) -> str:
-    return reverse(f"admin:deals_deal_{name}", args=[deal.pk])
-
-
-def _post(client, url: str, data=None):
-    """POST and follow the redirect: the page shown next displays (and uses up) the messages."""
-    return client.post(url, data or {}, follow=True)
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def _landed(response) -> str:
-    return response.redirect_chain[-1][0] if response.redirect_chain else ""
 
 
 def _decision(deal) -> Deadline:
@@ -59,16 +27,11 @@ def _decision(deal) -> Deadline:
 
 def _seen(client, deal) -> str:
     """The version the change page puts in its decision forms."""
-    return client.get(_change(deal)).context["version"]
+    return client.get(admin_url(deal)).context["version"]
 
 
 def _shown(response) -> set[str]:
     return {deal.customer_company for deal in response.context["cl"].result_list}
-
-
-def _bulk(client, action: str, deals, **data):
-    payload = {"action": action, "_selected_action": [deal.pk for deal in deals], "apply": "1", **data}
-    return _post(client, reverse(CHANGELIST), payload)
 
 
 # --- Scope -------------------------------------------------------------------------------------
@@ -81,14 +44,14 @@ def test_cam_sees_only_the_deals_of_their_partners(world, make_deal, login):
     response = client.get(reverse(CHANGELIST))
     assert response.status_code == 200
     assert _shown(response) == {"Alpha Ltda"}
-    assert client.get(_change(mine)).status_code == 200
-    outside = client.get(_change(theirs))
+    assert client.get(admin_url(mine)).status_code == 200
+    outside = client.get(admin_url(theirs))
     missing = client.get(reverse("admin:deals_deal_change", args=[theirs.pk + 1000]))
     assert outside.status_code == missing.status_code == 302
     assert outside["Location"] == missing["Location"] == reverse("admin:index")
     # Nor can the CAM decide on it: the decision routes answer like for a missing deal.
-    response = _post(client, _url("reject", theirs), {"reason": "Not mine"})
-    assert _landed(response) == reverse("admin:index")
+    response = post_and_follow(client, admin_url(theirs, "reject"), {"reason": "Not mine"})
+    assert landed_on(response) == reverse("admin:index")
     theirs.refresh_from_db()
     assert theirs.status == DealStatus.SUBMITTED
 
@@ -106,11 +69,11 @@ def test_no_add_no_edit_no_delete(world, make_deal, login):
     client = login(world["channel_manager"])
     assert client.get(reverse("admin:deals_deal_add")).status_code == 403
     assert client.get(reverse("admin:deals_deal_delete", args=[deal.pk])).status_code == 403
-    response = client.post(_change(deal), {"status": "approved", "customer_company": "Changed"})
+    response = client.post(admin_url(deal), {"status": "approved", "customer_company": "Changed"})
     assert response.status_code == 403
     deal.refresh_from_db()
     assert deal.status == DealStatus.SUBMITTED and deal.customer_company == "Acme Soluções Ltda."
-    page = client.get(_change(deal))
+    page = client.get(admin_url(deal))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     choices = {choice[0] for choice in client.get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices}
     assert "delete_selected" not in choices
@@ -123,11 +86,11 @@ def test_executive_has_no_decision_actions(world, make_deal, login):
     assert changelist.context["action_form"] is None or not [
         choice for choice in changelist.context["action_form"].fields["action"].choices if choice[0]
     ]
-    page = client.get(_change(deal))
+    page = client.get(admin_url(deal))
     assert page.status_code == 200 and page.context["can_decide"] is False
     assert 'id="approve-form"' not in page.content.decode()
-    assert client.post(_url("approve", deal)).status_code == 403
-    assert _bulk(client, "approve_selected", [deal]).status_code == 200  # unknown action: the list again
+    assert client.post(admin_url(deal, "approve")).status_code == 403
+    assert bulk_action(client, "approve_selected", [deal]).status_code == 200  # unknown action: the list again
     deal.refresh_from_db()
     assert deal.status == DealStatus.SUBMITTED
 
@@ -146,28 +109,28 @@ def test_cam_sees_the_decision_actions(world, make_deal, login):
 def test_approve_from_the_change_page(world, make_deal, login):
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     client = login(world["cam_a"])
-    page = client.get(_change(deal))
+    page = client.get(admin_url(deal))
     body = page.content.decode()
     assert 'id="approve-form"' in body and 'id="reject-form"' in body and 'id="request-info-form"' in body
-    assert client.get(_url("approve", deal)).status_code == 405
-    response = _post(client, _url("approve", deal), {"seen": page.context["version"]})
-    assert _landed(response) == _change(deal)
-    assert any("is approved" in message for message in _messages(response))
+    assert client.get(admin_url(deal, "approve")).status_code == 405
+    response = post_and_follow(client, admin_url(deal, "approve"), {"seen": page.context["version"]})
+    assert landed_on(response) == admin_url(deal)
+    assert any("is approved" in message for message in messages_of(response))
     deal.refresh_from_db()
     assert deal.status == DealStatus.APPROVED and deal.first_approver == world["cam_a"]
     assert AuditEvent.objects.filter(action="deal.approved", object_id=str(deal.pk)).count() == 1
-    assert 'id="approve-form"' not in client.get(_change(deal)).content.decode()
+    assert 'id="approve-form"' not in client.get(admin_url(deal)).content.decode()
 
 
 def test_second_click_on_approve_changes_nothing(world, make_deal, login):
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     client = login(world["cam_a"])
     seen = _seen(client, deal)
-    first = _post(client, _url("approve", deal), {"seen": seen})
-    assert any("is approved" in message for message in _messages(first))
-    second = _post(client, _url("approve", deal), {"seen": seen})
-    assert _landed(second) == _change(deal)
-    [message] = _messages(second)
+    first = post_and_follow(client, admin_url(deal, "approve"), {"seen": seen})
+    assert any("is approved" in message for message in messages_of(first))
+    second = post_and_follow(client, admin_url(deal, "approve"), {"seen": seen})
+    assert landed_on(second) == admin_url(deal)
+    [message] = messages_of(second)
     assert "changed after you opened it" in message and "changed nothing" in message
     assert AuditEvent.objects.filter(action="deal.approved", object_id=str(deal.pk)).count() == 1
 
@@ -181,9 +144,9 @@ def test_two_approvers_the_second_gets_a_clear_message(world, make_deal, login, 
     manager.force_login(world["channel_manager"])
     cam = login(world["cam_a"])
     manager_seen, cam_seen = _seen(manager, deal), _seen(cam, deal)
-    _post(cam, _url("reject", deal), {"seen": cam_seen, "reason": "Direct sale"})
-    response = _post(manager, _url("approve", deal), {"seen": manager_seen})
-    [message] = _messages(response)
+    post_and_follow(cam, admin_url(deal, "reject"), {"seen": cam_seen, "reason": "Direct sale"})
+    response = post_and_follow(manager, admin_url(deal, "approve"), {"seen": manager_seen})
+    [message] = messages_of(response)
     assert "changed after you opened it" in message and "rejected" in message
     deal.refresh_from_db()
     assert deal.status == DealStatus.REJECTED
@@ -193,12 +156,12 @@ def test_two_approvers_the_second_gets_a_clear_message(world, make_deal, login, 
 def test_reject_requires_a_reason(world, make_deal, login):
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     client = login(world["cam_a"])
-    response = _post(client, _url("reject", deal), {"seen": _seen(client, deal), "reason": "  "})
-    assert _landed(response) == _change(deal)
-    assert any("required" in message.lower() or "reason" in message.lower() for message in _messages(response))
+    response = post_and_follow(client, admin_url(deal, "reject"), {"seen": _seen(client, deal), "reason": "  "})
+    assert landed_on(response) == admin_url(deal)
+    assert any("required" in message.lower() or "reason" in message.lower() for message in messages_of(response))
     deal.refresh_from_db()
     assert deal.status == DealStatus.SUBMITTED
-    _post(client, _url("reject", deal), {"seen": _seen(client, deal), "reason": "Existing direct deal"})
+    post_and_follow(client, admin_url(deal, "reject"), {"seen": _seen(client, deal), "reason": "Existing direct deal"})
     deal.refresh_from_db()
     assert deal.status == DealStatus.REJECTED and deal.decision_reason == "Existing direct deal"
     assert _decision(deal).state == DeadlineState.MET
@@ -207,7 +170,7 @@ def test_reject_requires_a_reason(world, make_deal, login):
 def test_bulk_reject_asks_for_the_reason_first(world, make_deal, login):
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     client = login(world["channel_manager"])
-    response = _bulk(client, "reject_selected", [deal], reason="")
+    response = bulk_action(client, "reject_selected", [deal], reason="")
     assert response.status_code == 200
     assert response.templates[0].name == "admin/confirm_action.html"
     assert response.context["form"].errors["reason"]
@@ -218,20 +181,22 @@ def test_bulk_reject_asks_for_the_reason_first(world, make_deal, login):
 def test_request_info_pauses_the_clock_and_shows_the_answer(world, make_deal, login):
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     client = login(world["cam_a"])
-    response = _post(client, _url("request_info", deal), {"seen": _seen(client, deal), "question": ""})
-    assert _messages(response) and Deal.objects.get(pk=deal.pk).status == DealStatus.SUBMITTED
-    response = _post(client, _url("request_info", deal), {"seen": _seen(client, deal), "question": "Who signs?"})
-    assert any("paused" in message for message in _messages(response))
+    response = post_and_follow(client, admin_url(deal, "request_info"), {"seen": _seen(client, deal), "question": ""})
+    assert messages_of(response) and Deal.objects.get(pk=deal.pk).status == DealStatus.SUBMITTED
+    response = post_and_follow(
+        client, admin_url(deal, "request_info"), {"seen": _seen(client, deal), "question": "Who signs?"}
+    )
+    assert any("paused" in message for message in messages_of(response))
     deal.refresh_from_db()
     assert deal.status == DealStatus.INFO_REQUESTED
     assert _decision(deal).state == DeadlineState.PAUSED
     listing = client.get(reverse(CHANGELIST), {"sla": "paused"})
     assert _shown(listing) == {deal.customer_company}
-    page = client.get(_change(deal)).content.decode()
+    page = client.get(admin_url(deal)).content.decode()
     assert "Who signs?" in page and "Not answered yet." in page
     assert 'id="approve-form"' not in page  # nothing to approve until the partner answers
     services.deal_answer_info(actor=world["partner_a_admin"], deal=deal, answer="The CFO, Maria")
-    page = client.get(_change(deal)).content.decode()
+    page = client.get(admin_url(deal)).content.decode()
     assert "The CFO, Maria" in page and 'id="approve-form"' in page
 
 
@@ -240,8 +205,10 @@ def test_approve_and_reject_the_conflicting_in_one_step(world, make_deal, login)
     other = make_deal(world["partner_b_user"], world["partner_b"], submit=True, customer_email="cfo@acme.com.br")
     assert other.conflict_flag
     client = login(world["channel_manager"])
-    response = _post(client, _url("approve", mine), {"seen": _seen(client, mine), "reject_conflicting": "on"})
-    [message] = _messages(response)
+    response = post_and_follow(
+        client, admin_url(mine, "approve"), {"seen": _seen(client, mine), "reject_conflicting": "on"}
+    )
+    [message] = messages_of(response)
     assert "is approved" in message and "1 conflicting registration was rejected" in message
     mine.refresh_from_db()
     other.refresh_from_db()
@@ -253,9 +220,9 @@ def test_reject_and_reject_the_conflicting_in_one_step(world, make_deal, login):
     mine = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     other = make_deal(world["partner_b_user"], world["partner_b"], submit=True, customer_company="ACME SOLUCOES S.A.")
     client = login(world["channel_manager"])
-    _post(
+    post_and_follow(
         client,
-        _url("reject", mine),
+        admin_url(mine, "reject"),
         {"seen": _seen(client, mine), "reason": "House account", "reject_conflicting": "1"},
     )
     other.refresh_from_db()
@@ -266,8 +233,10 @@ def test_cam_cannot_reject_another_partners_conflicting_registration(world, make
     mine = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     other = make_deal(world["partner_b_user"], world["partner_b"], submit=True, customer_email="cfo@acme.com.br")
     client = login(world["cam_a"])
-    response = _post(client, _url("approve", mine), {"seen": _seen(client, mine), "reject_conflicting": "on"})
-    [message] = _messages(response)
+    response = post_and_follow(
+        client, admin_url(mine, "approve"), {"seen": _seen(client, mine), "reject_conflicting": "on"}
+    )
+    [message] = messages_of(response)
     assert "a channel manager resolves this conflict" in message  # the service refuses: a message, never a 500
     mine.refresh_from_db()
     other.refresh_from_db()
@@ -282,24 +251,24 @@ def test_second_approval_above_the_threshold_by_a_channel_manager(world, make_de
     settings.save()
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True, amount="50000")
     cam = login(world["cam_a"])
-    response = _post(cam, _url("approve", deal), {"seen": _seen(cam, deal)})
-    assert any("second approval" in message for message in _messages(response))
+    response = post_and_follow(cam, admin_url(deal, "approve"), {"seen": _seen(cam, deal)})
+    assert any("second approval" in message for message in messages_of(response))
     deal.refresh_from_db()
     assert deal.status == DealStatus.SUBMITTED and deal.first_approver == world["cam_a"]
     # The CAM cannot give the second approval too.
-    response = _post(cam, _url("approve", deal), {"seen": _seen(cam, deal)})
-    assert any("another person" in message for message in _messages(response))
+    response = post_and_follow(cam, admin_url(deal, "approve"), {"seen": _seen(cam, deal)})
+    assert any("another person" in message for message in messages_of(response))
 
     manager = Client(raise_request_exception=False)
     mfa(world["channel_manager"])
     manager.force_login(world["channel_manager"])
     pending = manager.get(reverse(CHANGELIST), {"second": "yes"})
     assert _shown(pending) == {deal.customer_company}
-    page = manager.get(_change(deal))
+    page = manager.get(admin_url(deal))
     assert page.context["awaiting_second_approval"]
     assert "Give the second approval" in page.content.decode()
-    response = _post(manager, _url("approve", deal), {"seen": page.context["version"]})
-    assert any("is approved" in message for message in _messages(response))
+    response = post_and_follow(manager, admin_url(deal, "approve"), {"seen": page.context["version"]})
+    assert any("is approved" in message for message in messages_of(response))
     deal.refresh_from_db()
     assert deal.status == DealStatus.APPROVED
     assert (deal.first_approver, deal.second_approver) == (world["cam_a"], world["channel_manager"])
@@ -313,15 +282,17 @@ def test_extension_decided_from_the_change_page(world, make_deal, login):
     until = deal.protected_until
     services.deal_request_extension(actor=world["partner_a_admin"], deal=deal, reason="Budget freeze until March")
     client = login(world["cam_a"])
-    page = client.get(_change(deal)).content.decode()
+    page = client.get(admin_url(deal)).content.decode()
     assert "Budget freeze until March" in page and 'id="extension-form"' in page
-    response = _post(client, _url("extension", deal), {"seen": _seen(client, deal), "decision": "approve"})
-    assert any("extended until" in message for message in _messages(response))
+    response = post_and_follow(
+        client, admin_url(deal, "extension"), {"seen": _seen(client, deal), "decision": "approve"}
+    )
+    assert any("extended until" in message for message in messages_of(response))
     deal.refresh_from_db()
     assert deal.protected_until == until + datetime.timedelta(days=30) and deal.extension_requested_at is None
     # Decided already: a second decision is an error message, nothing changes.
-    response = _post(client, _url("extension", deal), {"seen": "", "decision": "approve"})
-    assert any("No extension is requested" in message for message in _messages(response))
+    response = post_and_follow(client, admin_url(deal, "extension"), {"seen": "", "decision": "approve"})
+    assert any("No extension is requested" in message for message in messages_of(response))
     deal.refresh_from_db()
     assert deal.protected_until == until + datetime.timedelta(days=30)
 
@@ -343,9 +314,9 @@ def test_bulk_approve_reports_successes_and_each_failure(world, make_deal, login
     assert {deal.pk for deal, _version, _cells in confirm.context["rows"]} == {first.pk, second.pk, waiting.pk}
     first_cells = next(cells for deal, _version, cells in confirm.context["rows"] if deal.pk == first.pk)
     assert first_cells == ["First Co", world["partner_a"].name, "submitted", "1,000.00 BRL", "no"]
-    response = _bulk(client, "approve_selected", [first, second, waiting])
-    assert _landed(response) == reverse(CHANGELIST)
-    messages = _messages(response)
+    response = bulk_action(client, "approve_selected", [first, second, waiting])
+    assert landed_on(response) == reverse(CHANGELIST)
+    messages = messages_of(response)
     assert "2 of 3 registrations approved." in messages
     assert [message for message in messages if message.startswith("Waiting Co:")]  # the service's refusal
     statuses = dict(Deal.objects.filter(pk__in=[first.pk, second.pk, waiting.pk]).values_list("pk", "status"))
@@ -360,8 +331,8 @@ def test_bulk_approve_of_two_registrations_of_one_customer(world, make_deal, log
     """The exclusion rule refuses the second: one approved, one error, nothing half done."""
     first = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     second = make_deal(world["partner_b_user"], world["partner_b"], submit=True)
-    response = _bulk(login(world["channel_manager"]), "approve_selected", [first, second])
-    messages = _messages(response)
+    response = bulk_action(login(world["channel_manager"]), "approve_selected", [first, second])
+    messages = messages_of(response)
     assert "1 of 2 registrations approved." in messages
     assert any("already protects this customer" in message for message in messages)
     assert Deal.objects.filter(status=DealStatus.APPROVED).count() == 1
@@ -371,11 +342,11 @@ def test_bulk_request_info_and_reject(world, make_deal, login):
     one = make_deal(world["partner_a_admin"], world["partner_a"], submit=True, customer_company="One Co")
     two = make_deal(world["partner_a_admin"], world["partner_a"], submit=True, customer_company="Two Co")
     client = login(world["cam_a"])
-    response = _bulk(client, "request_info_selected", [one, two], question="Budget approved?")
-    assert "2 of 2 questions sent." in _messages(response)
+    response = bulk_action(client, "request_info_selected", [one, two], question="Budget approved?")
+    assert "2 of 2 questions sent." in messages_of(response)
     assert set(Deal.objects.values_list("status", flat=True)) == {DealStatus.INFO_REQUESTED}
-    response = _bulk(client, "reject_selected", [one, two], reason="No budget")
-    assert "2 of 2 registrations rejected." in _messages(response)
+    response = bulk_action(client, "reject_selected", [one, two], reason="No budget")
+    assert "2 of 2 registrations rejected." in messages_of(response)
     assert set(Deal.objects.values_list("decision_reason", flat=True)) == {"No budget"}
 
 
@@ -385,8 +356,8 @@ def test_bulk_extension_decision(world, make_deal, login):
     )
     other = make_deal(world["partner_a_admin"], world["partner_a"], submit=True, customer_company="Other Co")
     services.deal_request_extension(actor=world["partner_a_admin"], deal=deal)
-    response = _bulk(login(world["cam_a"]), "decide_extension_selected", [deal, other], decision="reject")
-    messages = _messages(response)
+    response = bulk_action(login(world["cam_a"]), "decide_extension_selected", [deal, other], decision="reject")
+    messages = messages_of(response)
     assert "1 of 2 extension requests decided." in messages
     assert any(message.startswith("Other Co:") for message in messages)
     assert AuditEvent.objects.filter(action="deal.extension_rejected", object_id=str(deal.pk)).count() == 1
@@ -398,8 +369,8 @@ def test_bulk_decision_after_someone_else_decided(world, make_deal, login):
     confirm = client.post(reverse(CHANGELIST), {"action": "approve_selected", "_selected_action": [deal.pk]})
     [(_deal, version, _cells)] = confirm.context["rows"]
     services.deal_reject(actor=world["channel_manager"], deal=deal, reason="Direct")
-    response = _bulk(client, "approve_selected", [deal], **{f"seen-{deal.pk}": version})
-    messages = _messages(response)
+    response = bulk_action(client, "approve_selected", [deal], **{f"seen-{deal.pk}": version})
+    messages = messages_of(response)
     assert "0 of 1 registration approved." in messages
     assert any("changed after you opened it" in message for message in messages)
     deal.refresh_from_db()
@@ -421,7 +392,7 @@ def test_conflicts_side_by_side_with_score_and_who_came_first(world, make_deal, 
     )
     HouseAccount.objects.create(company_name="Acme Solucoes SA", name_normalized="acme solucoes", country="BR")
     client = login(world["channel_manager"])
-    page = client.get(_change(other))
+    page = client.get(admin_url(other))
     matches = page.context["conflicts"]["matches"]
     assert len(matches) == 2  # partner A's registration (two criteria) and the house account
     house, first = sorted(matches, key=lambda m: not m["is_house_account"])
@@ -437,16 +408,16 @@ def test_conflicts_side_by_side_with_score_and_who_came_first(world, make_deal, 
     body = page.content.decode()
     assert "The other registration was registered first" in body
     assert "score 1.00" in body and "same tax ID (1.00)" in body and "House account" in body
-    assert _change(mine) in body
+    assert admin_url(mine) in body
     # Seen from partner A's side, A was first.
-    page = client.get(_change(mine)).content.decode()
+    page = client.get(admin_url(mine)).content.decode()
     assert "This registration was registered first" in page
 
 
 def test_conflicts_of_partners_outside_the_cams_scope_show_the_facts_not_the_partner(world, make_deal, login):
     mine = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     make_deal(world["partner_b_user"], world["partner_b"], submit=True, customer_email="cfo@acme.com.br")
-    page = login(world["cam_a"]).get(_change(mine))
+    page = login(world["cam_a"]).get(admin_url(mine))
     matches = page.context["conflicts"]["matches"]
     assert matches and all(not match["in_scope"] and match["url"] == "" for match in matches)
     fields = {str(f["label"]): f["theirs"] for f in matches[0]["fields"]}
@@ -460,14 +431,14 @@ def test_conflicts_of_partners_outside_the_cams_scope_show_the_facts_not_the_par
 def test_failed_conflict_check_asks_for_manual_review(world, make_deal, login):
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     Deal.objects.filter(pk=deal.pk).update(conflict_flag=True, conflict_check_failed=True)
-    page = login(world["cam_a"]).get(_change(deal)).content.decode()
+    page = login(world["cam_a"]).get(admin_url(deal)).content.decode()
     assert "automatic conflict check failed" in page and "manual review is required" in page
 
 
 def test_change_page_shows_the_audit_trail(world, make_deal, login):
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     services.deal_request_info(actor=world["cam_a"], deal=deal, question="Who?")
-    page = login(world["cam_a"]).get(_change(deal))
+    page = login(world["cam_a"]).get(admin_url(deal))
     actions = [event.action for event in page.context["audit_events"]]
     assert actions[:3] == ["deal.info_requested", "deal.submitted", "deal.created"]
     assert "deal.info_requested" in page.content.decode()
@@ -510,7 +481,7 @@ def test_sla_badge_states(world, make_deal, login):
     for state in ("on_time", "due_soon", "breached", "paused", "met"):
         assert f'class="sla-badge sla-{state}"' in body
     assert "due " in body
-    page = client.get(_change(late)).content.decode()
+    page = client.get(admin_url(late)).content.decode()
     assert 'class="sla-badge sla-breached"' in page and "Decision due on" in page
     assert {on_time.pk, decided.pk} <= set(Deal.objects.values_list("pk", flat=True))
 
@@ -541,13 +512,6 @@ def test_sla_badge_follows_the_clock_in_business_time(world, make_deal):
 # --- Query budget ------------------------------------------------------------------------------
 
 
-def _changelist_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse(CHANGELIST))
-    assert response.status_code == 200
-    return len(queries)
-
-
 def _deals(world, make_deal, count: int, start: int) -> None:
     for number in range(start, start + count):
         partner, user = (
@@ -562,12 +526,12 @@ def _deals(world, make_deal, count: int, start: int) -> None:
 
 @pytest.mark.parametrize("role", ["channel_manager", "cam_a"])
 def test_changelist_query_count_does_not_grow_with_rows(world, make_deal, login, role):
-    client = login(world[role])
-    _deals(world, make_deal, 3, 0)
-    client.get(reverse(CHANGELIST))  # warm caches (content types, permissions)
-    with_three = _changelist_queries(client)
-    _deals(world, make_deal, 27, 3)
-    with_thirty = _changelist_queries(client)
+    with_three, with_thirty = queries_before_and_after(
+        login(world[role]),
+        reverse(CHANGELIST),
+        rows=lambda: _deals(world, make_deal, 3, 0),
+        more_rows=lambda: _deals(world, make_deal, 27, 3),
+    )
     assert with_three == with_thirty, (with_three, with_thirty)
     assert with_thirty <= 20
     assert Deal.objects.count() == 30

@@ -6,8 +6,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -19,7 +17,9 @@ from partners.roles import StaffRole
 from prm.audit.models import AuditEvent
 from prm.sla.models import Deadline
 from tests import factories
-from tests.deals.conftest import run_together
+from tests.helpers.api import generated_schema
+from tests.helpers.concurrency import run_together
+from tests.helpers.queries import queries_before_and_after
 from tests.scope import VISIBLE_PARTNERS
 
 YESTERDAY = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
@@ -31,20 +31,6 @@ DRAFT = {
     "currency": "BRL",
     "expected_close_date": "2030-01-31",
 }
-
-
-@pytest.fixture
-def api(world):
-    """``api(role)``: an API client signed in as that role of the world (``None``: anonymous)."""
-
-    def make(role=None, user=None):
-        client = APIClient(raise_request_exception=False)
-        user = user or (world[role] if role else None)
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
 
 
 def url(name, deal=None):
@@ -674,22 +660,16 @@ def _deals(world, make_deal, count: int, start: int = 0):
         )
 
 
-def _list_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url("list"))
-        assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("role", ["partner_a_sales", "cam_a", "channel_manager"])
 def test_list_query_count_does_not_grow_with_rows(world, api, make_deal, role):
-    client = api(role)
-    _deals(world, make_deal, 3)
-    _list_queries(client)
-    small = _list_queries(client)
-    _deals(world, make_deal, 27, start=3)
+    small, large = queries_before_and_after(
+        api(role),
+        url("list"),
+        rows=lambda: _deals(world, make_deal, 3),
+        more_rows=lambda: _deals(world, make_deal, 27, start=3),
+    )
     assert Deal.objects.count() == 30
-    assert _list_queries(client) == small
+    assert large == small
     assert small <= 5
 
 
@@ -723,13 +703,7 @@ def test_the_schema_documents_every_deal_route(client, staff_mfa):
 
 
 def test_the_schema_of_the_deals_api_has_no_warnings(db):
-    from drf_spectacular.drainage import GENERATOR_STATS
-    from drf_spectacular.generators import SchemaGenerator
-
-    GENERATOR_STATS.reset()
-    with GENERATOR_STATS.silence():
-        schema = SchemaGenerator().get_schema(request=None, public=True)
-    messages = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
+    schema, messages = generated_schema()
     assert not [message for message in messages if "deals" in message.lower()], messages
     approve = schema["paths"]["/api/v1/deals/{id}/approve/"]["post"]
     assert set(approve["responses"]) >= {"200", "400", "403", "404", "409"}

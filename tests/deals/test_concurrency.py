@@ -6,7 +6,7 @@ from partners.roles import StaffRole
 from prm.audit.models import AuditEvent
 from prm.errors import ServiceError
 from tests import factories
-from tests.deals.conftest import run_together
+from tests.helpers.concurrency import run_together
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,9 @@ from leads.models import AssignmentRule, Lead, LeadProgramSettings, LeadStatus
 from partners.models import PartnerRole
 from partners.roles import StaffRole
 from tests import factories
-from tests.deals.conftest import run_together  # noqa: F401  (re-exported for the concurrency tests)
+from tests.helpers.admin import login  # noqa: F401  (fixture)
+from tests.helpers.api import api  # noqa: F401  (fixture)
+from tests.helpers.celery import celery_inline  # noqa: F401  (fixture)
 
 
 @pytest.fixture

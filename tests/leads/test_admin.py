@@ -5,10 +5,7 @@ query budget, and the rules and settings admins."""
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,19 +22,11 @@ from leads.models import (
 )
 from prm.audit.models import AuditEvent
 from prm.sla.models import Deadline
+from tests.helpers.admin import admin_url, bulk_action, landed_on, messages_of, post_and_follow
+from tests.helpers.queries import queries_before_and_after
 from tests.leads.conftest import LEAD_DEFAULTS
 
 CHANGELIST = "admin:leads_lead_changelist"
-
-
-@pytest.fixture
-def login(client, mfa):
-    def as_user(user):
-        mfa(user)
-        client.force_login(user)
-        return client
-
-    return as_user
 
 
 @pytest.fixture
@@ -74,33 +63,8 @@ def offered(world, new_lead):
     return make
 
 
-def _change(lead) -> str:
-    return reverse("admin:leads_lead_change", args=[lead.pk])
-
-
-def _url(name: str, lead) -> str:
-    return reverse(f"admin:leads_lead_{name}", args=[lead.pk])
-
-
-def _post(client, url: str, data=None):
-    return client.post(url, data or {}, follow=True)
-
-
-def _messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def _landed(response) -> str:
-    return response.redirect_chain[-1][0] if response.redirect_chain else ""
-
-
 def _shown(response) -> set[str]:
     return {lead.company for lead in response.context["cl"].result_list}
-
-
-def _bulk(client, action: str, leads, **data):
-    payload = {"action": action, "_selected_action": [lead.pk for lead in leads], "apply": "1", **data}
-    return _post(client, reverse(CHANGELIST), payload)
 
 
 def _status(lead) -> str:
@@ -119,15 +83,15 @@ def test_cam_sees_only_the_leads_of_their_partners(world, new_lead, offered, log
     response = client.get(reverse(CHANGELIST))
     assert response.status_code == 200
     assert _shown(response) == {"Alpha Ltda"}
-    assert client.get(_change(mine)).status_code == 200
+    assert client.get(admin_url(mine)).status_code == 200
     missing = client.get(reverse("admin:leads_lead_change", args=[pool.pk + 1000]))
     for outside in (theirs, pool):
-        response = client.get(_change(outside))
+        response = client.get(admin_url(outside))
         assert response.status_code == missing.status_code == 302
         assert response["Location"] == missing["Location"] == reverse("admin:index")
     # Nor can the CAM act on it: the routing routes answer like for a missing lead.
-    response = _post(client, _url("return", theirs), {"reason": "Not mine"})
-    assert _landed(response) == reverse("admin:index")
+    response = post_and_follow(client, admin_url(theirs, "return"), {"reason": "Not mine"})
+    assert landed_on(response) == reverse("admin:index")
     assert _status(theirs) == LeadStatus.OFFERED
     # The partner filter offers only the partners in scope.
     page = client.get(reverse(CHANGELIST))
@@ -221,11 +185,11 @@ def test_only_staff_who_may_add_leads_create_them_nobody_edits_or_deletes(world,
         assert client.post(reverse("admin:leads_lead_add"), _FORM).status_code == 403, role
     client = login(world["channel_manager"])
     assert client.get(reverse("admin:leads_lead_delete", args=[lead.pk])).status_code == 403
-    response = client.post(_change(lead), {**_FORM, "company": "Changed"})
+    response = client.post(admin_url(lead), {**_FORM, "company": "Changed"})
     assert response.status_code == 403
     lead.refresh_from_db()
     assert lead.company != "Changed"
-    page = client.get(_change(lead))
+    page = client.get(admin_url(lead))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     choices = {c[0] for c in client.get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices}
     assert {"assign_selected", "reassign_selected", "return_selected"} <= choices
@@ -239,10 +203,10 @@ def test_executive_has_no_routing_actions(world, offered, login):
     assert changelist.context["action_form"] is None or not [
         c for c in changelist.context["action_form"].fields["action"].choices if c[0]
     ]
-    page = client.get(_change(lead))
+    page = client.get(admin_url(lead))
     assert page.status_code == 200 and page.context["can_assign"] is False
     assert 'id="return-form"' not in page.content.decode()
-    assert client.post(_url("return", lead), {"reason": "x"}).status_code == 403
+    assert client.post(admin_url(lead, "return"), {"reason": "x"}).status_code == 403
     assert _status(lead) == LeadStatus.OFFERED
 
 
@@ -260,9 +224,9 @@ def test_bulk_assign_by_rules_reports_n_of_m_and_each_failure(world, new_lead, o
     )
     assert confirm.status_code == 200
     assert confirm.templates[0].name == "admin/confirm_action.html"
-    response = _bulk(client, "assign_selected", [first, second, french, held])
-    assert _landed(response) == reverse(CHANGELIST)
-    messages = _messages(response)
+    response = bulk_action(client, "assign_selected", [first, second, french, held])
+    assert landed_on(response) == reverse(CHANGELIST)
+    messages = messages_of(response)
     assert "2 of 4 leads assigned." in messages
     assert any(m.startswith("Held Co:") for m in messages)
     assert any("French Co" in m and "stays in the vendor pool" in m for m in messages)
@@ -272,8 +236,8 @@ def test_bulk_assign_by_rules_reports_n_of_m_and_each_failure(world, new_lead, o
 
 def test_bulk_assign_by_a_cam_is_refused_per_lead(world, offered, login):
     held = offered(world["partner_a"], company="Held Co")
-    response = _bulk(login(world["cam_a"]), "assign_selected", [held])
-    messages = _messages(response)
+    response = bulk_action(login(world["cam_a"]), "assign_selected", [held])
+    messages = messages_of(response)
     assert "0 of 1 lead assigned." in messages
     assert any(m.startswith("Held Co:") for m in messages)
 
@@ -283,10 +247,10 @@ def test_bulk_reassign_to_a_chosen_partner(world, offered, login):
     two = offered(world["partner_a"], company="Two Co")
     already = offered(world["partner_b"], company="Already Co")
     client = login(world["channel_manager"])
-    response = _bulk(
+    response = bulk_action(
         client, "reassign_selected", [one, two, already], partner=str(world["partner_b"].pk), note="Closer"
     )
-    messages = _messages(response)
+    messages = messages_of(response)
     assert "2 of 3 leads reassigned." in messages
     assert any(m.startswith("Already Co:") and "already offered" in m for m in messages)
     for lead in (one, two):
@@ -301,7 +265,7 @@ def test_cam_reassigns_only_to_partners_in_scope(world, offered, login):
     client = login(world["cam_a"])
     confirm = client.post(reverse(CHANGELIST), {"action": "reassign_selected", "_selected_action": [lead.pk]})
     assert list(confirm.context["form"].fields["partner"].queryset) == [world["partner_a"]]
-    response = _bulk(client, "reassign_selected", [lead], partner=str(world["partner_b"].pk))
+    response = bulk_action(client, "reassign_selected", [lead], partner=str(world["partner_b"].pk))
     assert response.status_code == 200  # the confirmation again, with the error beside the partner
     assert "partner" in response.context["form"].errors
     lead.refresh_from_db()
@@ -312,11 +276,11 @@ def test_bulk_return_to_pool_needs_a_reason_and_reports_failures(world, new_lead
     held = offered(world["partner_a"], company="Held Co")
     pool = new_lead(company="Pool Co")
     client = login(world["channel_manager"])
-    response = _bulk(client, "return_selected", [held, pool], reason="")
+    response = bulk_action(client, "return_selected", [held, pool], reason="")
     assert response.status_code == 200 and "reason" in response.context["form"].errors
     assert _status(held) == LeadStatus.OFFERED
-    response = _bulk(client, "return_selected", [held, pool], reason="Customer asked for direct contact")
-    messages = _messages(response)
+    response = bulk_action(client, "return_selected", [held, pool], reason="Customer asked for direct contact")
+    messages = messages_of(response)
     assert "1 of 2 leads returned to the pool." in messages
     assert any(m.startswith("Pool Co:") for m in messages)
     held.refresh_from_db()
@@ -332,21 +296,21 @@ def test_single_actions_from_the_change_page(world, new_lead, login):
     AssignmentRule.objects.create(name="Brazil", order=1, countries=["BR"], partner_countries=["BR"])
     lead = new_lead(company="Solo Co")
     client = login(world["channel_manager"])
-    page = client.get(_change(lead)).content.decode()
+    page = client.get(admin_url(lead)).content.decode()
     assert 'id="assign-form"' in page and 'id="return-form"' not in page
-    assert client.get(_url("assign", lead)).status_code == 405
-    response = _post(client, _url("assign", lead))
-    assert _landed(response) == _change(lead)
-    assert any("is offered to Partner A" in m for m in _messages(response))
+    assert client.get(admin_url(lead, "assign")).status_code == 405
+    response = post_and_follow(client, admin_url(lead, "assign"))
+    assert landed_on(response) == admin_url(lead)
+    assert any("is offered to Partner A" in m for m in messages_of(response))
     # A second click: the service refuses, a message, nothing changes.
-    response = _post(client, _url("assign", lead))
-    assert any(m.startswith("Solo Co:") for m in _messages(response))
-    response = _post(client, _url("reassign", lead), {"partner": str(world["partner_b"].pk)})
-    assert any("is offered to Partner B" in m for m in _messages(response))
-    response = _post(client, _url("return", lead), {"reason": ""})
+    response = post_and_follow(client, admin_url(lead, "assign"))
+    assert any(m.startswith("Solo Co:") for m in messages_of(response))
+    response = post_and_follow(client, admin_url(lead, "reassign"), {"partner": str(world["partner_b"].pk)})
+    assert any("is offered to Partner B" in m for m in messages_of(response))
+    response = post_and_follow(client, admin_url(lead, "return"), {"reason": ""})
     assert _status(lead) == LeadStatus.OFFERED
-    response = _post(client, _url("return", lead), {"reason": "Wrong country"})
-    assert any("back in the vendor pool" in m for m in _messages(response))
+    response = post_and_follow(client, admin_url(lead, "return"), {"reason": "Wrong country"})
+    assert any("back in the vendor pool" in m for m in messages_of(response))
     assert _status(lead) == LeadStatus.POOL
 
 
@@ -363,7 +327,7 @@ def test_the_explanation_names_the_rule_the_candidates_and_why_the_winner_won(wo
         if lead.partner == world["partner_a"]
         else (world["partner_b"], world["partner_a"])
     )
-    page = login(world["cam_a"] if winner == world["partner_a"] else world["cam_other"]).get(_change(lead))
+    page = login(world["cam_a"] if winner == world["partner_a"] else world["cam_other"]).get(admin_url(lead))
     body = page.content.decode()
     assert "Why this partner?" in body
     [item] = page.context["explanations"]
@@ -384,7 +348,7 @@ def test_history_shows_past_assignments_and_manual_reasons(world, new_lead, logi
     services.lead_reassign(
         actor=world["channel_manager"], lead=lead, partner=world["partner_a"], note="Key account of A"
     )
-    page = login(world["channel_manager"]).get(_change(lead))
+    page = login(world["channel_manager"]).get(admin_url(lead))
     explanations = page.context["explanations"]
     assert len(explanations) == 3
     current = explanations[0]
@@ -413,7 +377,7 @@ def test_clock_badge_and_breached_filter(world, offered, login):
     assert "sla-breached" in page.content.decode()
     assert _shown(client.get(reverse(CHANGELIST), {"sla": "breached"})) == {"Late Co"}
     assert _shown(client.get(reverse(CHANGELIST), {"sla": "on_time"})) == set()
-    change = client.get(_change(lead))
+    change = client.get(admin_url(lead))
     assert [item["clock"].state for item in change.context["clocks"]] == ["breached"]
     # After the last reminder (80 %), the clock is due soon.
     Deadline.objects.filter(object_id=lead.pk, kind=ACCEPTANCE_KIND).update(
@@ -429,18 +393,11 @@ def test_accepted_lead_shows_the_first_contact_clock(world, offered, login):
     client = login(world["cam_a"])
     [row] = client.get(reverse(CHANGELIST)).context["cl"].result_list
     assert str(row.clock_name) == "first contact" and row.clock.state == "on_time"
-    clocks = {item["prefix"]: item["clock"].state for item in client.get(_change(lead)).context["clocks"]}
+    clocks = {item["prefix"]: item["clock"].state for item in client.get(admin_url(lead)).context["clocks"]}
     assert clocks == {"acceptance": "met", "first_contact": "on_time"}
 
 
 # --- Query budget --------------------------------------------------------------------------------
-
-
-def _changelist_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse(CHANGELIST))
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _leads(world, new_lead, count: int, start: int) -> None:
@@ -462,12 +419,12 @@ def _leads(world, new_lead, count: int, start: int) -> None:
 
 @pytest.mark.parametrize("role", ["channel_manager", "cam_a"])
 def test_changelist_query_count_does_not_grow_with_rows(world, new_lead, login, role):
-    client = login(world[role])
-    _leads(world, new_lead, 3, 0)
-    client.get(reverse(CHANGELIST))  # warm caches (content types, permissions)
-    with_three = _changelist_queries(client)
-    _leads(world, new_lead, 27, 3)
-    with_thirty = _changelist_queries(client)
+    with_three, with_thirty = queries_before_and_after(
+        login(world[role]),
+        reverse(CHANGELIST),
+        rows=lambda: _leads(world, new_lead, 3, 0),
+        more_rows=lambda: _leads(world, new_lead, 27, 3),
+    )
     assert with_three == with_thirty, (with_three, with_thirty)
     assert with_thirty <= 25, with_thirty
     assert Lead.objects.count() == 30

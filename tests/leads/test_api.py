@@ -4,8 +4,6 @@ acceptance, protected fields, 409 on lost races, bad input and the query budget 
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -15,7 +13,9 @@ from leads.models import AssignmentOutcome, Lead, LeadAssignment, LeadStatus
 from partners.roles import StaffRole
 from prm.audit.models import AuditEvent
 from tests import factories
-from tests.deals.conftest import run_together
+from tests.helpers.api import generated_schema
+from tests.helpers.concurrency import run_together
+from tests.helpers.queries import queries_before_and_after
 from tests.leads.conftest import LEAD_DEFAULTS
 
 PREVIEW = {
@@ -34,20 +34,6 @@ PREVIEW = {
 CONTACT = {"contact_name", "email", "phone", "notes", "source", "city", "region"}
 STAFF_ONLY = {"partner", "partner_name", "rule", "rule_name", "reassignments", "created_by", "created_at"}
 CONVERT = {"amount": "5000.00", "currency": "BRL", "expected_close_date": "2031-06-30", "notes": "Demo done."}
-
-
-@pytest.fixture
-def api(world):
-    """``api(role)``: an API client signed in as that role of the world (``None``: anonymous)."""
-
-    def make(role=None, user=None):
-        client = APIClient(raise_request_exception=False)
-        user = user or (world[role] if role else None)
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return make
 
 
 def url(name, lead=None):
@@ -640,13 +626,6 @@ def test_field_errors_are_translated(world, api, offered):
 # --- list: query budget ------------------------------------------------------------------------
 
 
-def _list_queries(client) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url("list"))
-        assert response.status_code == 200
-    return len(queries)
-
-
 def _offer_many(world, make_lead, make_rule, count: int, start: int = 0):
     product = Product.objects.filter(name_en="Cloud").first() or Product.objects.create(name_en="Cloud")
     sales = world["partner_a_sales"]
@@ -663,13 +642,14 @@ def _offer_many(world, make_lead, make_rule, count: int, start: int = 0):
 @pytest.mark.parametrize("role", ["partner_a_sales", "cam_a", "channel_manager"])
 def test_list_query_count_does_not_grow_with_rows(world, api, make_lead, make_rule, role):
     make_rule("Matrix rule")
-    client = api(role)
-    _offer_many(world, make_lead, make_rule, 3)
-    _list_queries(client)
-    small = _list_queries(client)
-    _offer_many(world, make_lead, make_rule, 27, start=3)
+    small, large = queries_before_and_after(
+        api(role),
+        url("list"),
+        rows=lambda: _offer_many(world, make_lead, make_rule, 3),
+        more_rows=lambda: _offer_many(world, make_lead, make_rule, 27, start=3),
+    )
     assert Lead.objects.count() == 30
-    assert _list_queries(client) == small
+    assert large == small
     assert small <= 3
 
 
@@ -687,13 +667,7 @@ def test_the_schema_documents_every_lead_route(client, staff_mfa):
 
 
 def test_the_schema_of_the_leads_api_has_no_warnings(db):
-    from drf_spectacular.drainage import GENERATOR_STATS
-    from drf_spectacular.generators import SchemaGenerator
-
-    GENERATOR_STATS.reset()
-    with GENERATOR_STATS.silence():
-        schema = SchemaGenerator().get_schema(request=None, public=True)
-    messages = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
+    schema, messages = generated_schema()
     ours = ("lead", "status", "stage", "industry", "company_size", "reason", "rating", "strategy", "outcome", "state")
     assert not [message for message in messages if any(word in message.lower() for word in ours)], messages
     convert = schema["paths"]["/api/v1/leads/{id}/convert/"]["post"]

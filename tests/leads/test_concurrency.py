@@ -11,7 +11,8 @@ from leads import services
 from leads.models import AssignmentOutcome, Lead, LeadAssignment, LeadStatus
 from prm.sla.models import Deadline
 from prm.sla.services import deadlines_sweep
-from tests.leads.conftest import run_together, sales_user
+from tests.helpers.concurrency import run_together
+from tests.leads.conftest import sales_user
 
 
 def assert_one_owner_each():

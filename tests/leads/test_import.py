@@ -13,7 +13,6 @@ from leads import imports
 from leads.models import AssignmentRule, Lead, LeadImport, LeadImportState, LeadStatus
 from leads.tasks import lead_import_process
 from partners.roles import StaffRole
-from prm.celery import app
 from prm.errors import ServiceError
 from tests import factories
 
@@ -36,15 +35,6 @@ def marketing(db, mfa):
 def staff_client(client, marketing):
     client.force_login(marketing)
     return client
-
-
-@pytest.fixture
-def celery_inline():
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 def upload(content, name="leads.csv"):

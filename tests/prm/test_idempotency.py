@@ -21,7 +21,7 @@ from prm.idempotency.forms import CONTENT_KEY_WINDOW
 from prm.idempotency.models import IdempotencyKey
 from prm.idempotency.services import KeyReused, key_claim, key_ttl, keys_purge
 from prm.idempotency.tasks import purge_idempotency_keys
-from tests.deals.conftest import run_together
+from tests.helpers.concurrency import run_together
 from tests.partners.test_public import api_data
 
 CLOSE = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()

@@ -5,7 +5,7 @@ import pytest
 from partners.roles import StaffRole
 from prm import embedded
 from tests import factories
-from tests.notifications.test_outage import celery_broker
+from tests.prm.notifications.test_outage import celery_broker
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 
 from prm import embedded
 from tests.deals.test_pages import _form as deal_form
-from tests.notifications.test_outage import celery_broker
+from tests.prm.notifications.test_outage import celery_broker
 
 MODES = ["stopped", "frozen"]
 

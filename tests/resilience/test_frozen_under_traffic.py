@@ -13,7 +13,7 @@ from deals.models import Deal
 from prm import embedded
 from prm.notifications.models import EmailStatus, Notification
 from prm.notifications.tasks import deliver_notification, sweep_outbox
-from tests.notifications.test_outage import queued_notification_ids
+from tests.prm.notifications.test_outage import queued_notification_ids
 
 from .outage import ANOTHER_CUSTOMER, DRAFT, frozen_process, redis_at, signed_in, timed
 

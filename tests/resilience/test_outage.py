@@ -14,7 +14,7 @@ from deals.models import Deal, DealStatus
 from prm.notifications.models import EmailStatus, Notification
 from prm.notifications.tasks import deliver_notification, sweep_outbox
 from tests import factories
-from tests.notifications.test_outage import queued_notification_ids
+from tests.prm.notifications.test_outage import queued_notification_ids
 
 from .outage import ANOTHER_CUSTOMER, DRAFT, MODES, redis_unreachable, signed_in, timed
 

@@ -1,9 +1,9 @@
 import pytest
 from django.utils.translation import gettext_lazy
 
-from prm.celery import app
 from prm.notifications import kinds
 from tests import factories
+from tests.helpers.celery import celery_inline  # noqa: F401  (fixture)
 
 # Strings Django itself translates, so the test does not depend on the project's catalogues.
 TEST_KIND = "test.translated"
@@ -29,13 +29,3 @@ def translated_kind():
     )
     yield kind
     kinds._KINDS.pop(TEST_KIND, None)
-
-
-@pytest.fixture
-def celery_inline():
-    """Run Celery tasks in the calling process, as a worker would, and surface their errors."""
-    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -42,8 +42,12 @@ def test_set_language_refuses_an_unknown_code(world, code):
     assert user.language == ""
 
 
-def test_set_language_for_an_anonymous_visitor_writes_nothing(db):
-    user_set_language(actor=AnonymousUser(), language="fr")
+def test_set_language_for_an_anonymous_visitor_writes_nothing(world, django_assert_num_queries):
+    visitor = AnonymousUser()
+    with django_assert_num_queries(0):
+        user_set_language(actor=visitor, language="fr")
+    assert not hasattr(visitor, "language")
+    assert not User.objects.exclude(language="").exists()
 
 
 def test_token_create_strips_the_name_audits_and_notifies(world):
