@@ -10,3 +10,6 @@ class DealsConfig(AppConfig):
         from .services import register
 
         register()
+        from .metrics import register as register_metrics
+
+        register_metrics()

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum, prefetch_related_objects
+from django.db.models import Count, Q, prefetch_related_objects
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.recruitment import country_name, is_free_mail_domain, normalize_company_name, normalize_tax_id
@@ -115,37 +114,28 @@ def active_products():
 
 
 def partner_deal_summary(partner) -> dict:
-    """Counts per status and the figures that count for tiers over the last 12 months: three queries
-    (and one for the program when it is not loaded yet), however many deals there are.
+    """Counts per status and the won revenue of the last 12 months: three queries (and one for the
+    program when it is not loaded yet), however many deals there are.
 
     Won revenue is in the program's currency: each won deal's final amount converted at the rates of
-    its close date (``prm.money.sum_in``, ADR 0010). Deals whose currency has no rate on or before
-    their close date are left out and named in ``won_revenue_missing`` (sorted (currency, date)
-    pairs), for the page to say so.
+    its close date (``deals.metrics.won_revenue_with_missing``, ADR 0010). Deals whose currency has
+    no rate on or before their close date are left out and named in ``won_revenue_missing`` (sorted
+    (currency, date) pairs), for the page to say so.
     """
-    from prm.money import sum_in
+    from prm.metrics import Period
 
-    since = timezone.localdate() - datetime.timedelta(days=365)
-    since_moment = timezone.now() - datetime.timedelta(days=365)
-    currency = partner.program.currency
-    deals = Deal.objects.filter(partner=partner)
-    totals = deals.aggregate(
+    from .metrics import won_revenue_with_missing
+
+    totals = Deal.objects.filter(partner=partner).aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         drafts=Count("pk", filter=Q(status=DealStatus.DRAFT)),
         protected=Count("pk", filter=Q(status=DealStatus.APPROVED)),
-        approved_12m=Count("pk", filter=Q(approved_at__gte=since_moment)),
     )
-    # One row per currency and close date: conversion is linear, so converting the day's sum is exact.
-    won = (
-        deals.filter(status=DealStatus.WON, closed_on__gte=since, final_amount__isnull=False)
-        .values("currency", "closed_on")
-        .annotate(total=Sum("final_amount"))
-        .order_by()
-        .values_list("total", "currency", "closed_on")
-    )
-    totals["won_revenue_12m"], missing = sum_in(currency, won)
+    won = won_revenue_with_missing([partner.pk], Period.trailing(365))
+    revenue, missing = won.get(partner.pk, (Decimal("0.00"), set()))
+    totals["won_revenue_12m"] = revenue
     totals["won_revenue_missing"] = sorted(missing)
-    totals["currency"] = currency
+    totals["currency"] = partner.program.currency
     return totals
 
 

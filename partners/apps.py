@@ -41,3 +41,6 @@ class PartnersConfig(AppConfig):
 
         invitations.register()
         services.register()
+        from .metrics import register as register_metrics
+
+        register_metrics()

@@ -23,6 +23,7 @@ from .recruitment import (
     validate_email_domain,
     validate_phone,
 )
+from .tiers import public_requirements
 
 # A field people never see; automated submissions fill it and are refused.
 HONEYPOT_FIELD = "homepage"
@@ -149,6 +150,10 @@ def landing(request):
     """The program's public page: mission, value proposition, tiers, welcome and the call to apply."""
     page = public_program_page()
     tiers = list(Tier.objects.filter(program_id=page.program_id).order_by("rank")) if page is not None else []
+    if tiers:
+        requirements = public_requirements(tiers, page.program.currency)
+        for tier in tiers:
+            tier.requirement_texts = requirements[tier.pk]
     return render(request, "partners/public/landing.html", {"page": page, "tiers": tiers})
 
 

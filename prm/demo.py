@@ -396,6 +396,7 @@ def seed_demo() -> None:
         ProgramPage,
         Specialty,
         Tier,
+        TierRequirement,
     )
     from partners.selectors import partner_cams
     from partners.services import ensure_staff_groups, membership_add, partner_assign_cam
@@ -423,14 +424,17 @@ def seed_demo() -> None:
                 "name": en,
                 "name_pt_br": pt,
                 "name_fr": fr,
-                "min_revenue_12m": revenue,
-                "min_certified_people": certified,
-                "min_approved_deals": deals,
                 "deal_discount_percent": discount,
                 "mdf_eligible": mdf,
                 "lead_weight": weight,
             },
         )
+        requirements = {"deals.won_revenue": revenue, "partners.certified_people": certified, "deals.approved": deals}
+        for metric, threshold in requirements.items():
+            if threshold:
+                TierRequirement.objects.update_or_create(
+                    tier=tiers[rank], metric=metric, defaults={"threshold": threshold}
+                )
     ProgramPage.objects.get_or_create(
         program=program,
         defaults={

@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from guardian.shortcuts import assign_perm
 
-from partners.models import Membership, Partner, PartnerRole, Program, Tier
+from partners.models import Membership, Partner, PartnerRole, Program, Tier, TierRequirement
 from prm.accounts.models import User
 from prm.sla.models import BusinessCalendar
 
@@ -31,10 +31,17 @@ class ProgramFactory(factory.django.DjangoModelFactory):
 class TierFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Tier
+        skip_postgeneration_save = True
 
     program = factory.SubFactory(ProgramFactory)
     name = factory.Sequence(lambda n: f"Tier {n}")
     rank = factory.Sequence(lambda n: n + 1)
+
+    @factory.post_generation
+    def requirements(tier, create, thresholds, **kwargs):
+        """``requirements={"deals.approved": 3, ...}``: what the tier takes, in this order."""
+        for metric, threshold in (thresholds or {}).items():
+            TierRequirement.objects.create(tier=tier, metric=metric, threshold=threshold)
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

@@ -239,6 +239,15 @@ ADMIN_MODELS = {
         "change": _SCOPED_READ,
         "object": _OBJECT,
     },
+    # Tiers and what they take: every staff role reads them, the channel manager writes them.
+    "partners/tier": {
+        "changelist": admin_staff(200),
+        "add": admin_row(403, 403, 200, 403),
+        "history": admin_staff(200),
+        "delete": admin_staff(403),
+        "change": admin_staff(200),
+        "object": _OBJECT,
+    },
 }
 ADMIN_MODELS.update(
     {
@@ -395,6 +404,7 @@ def cast(world, mfa, settings, tmp_path):
     from prm.audit.services import audit_record
     from prm.notifications.services import notify
     from prm.sla.models import Deadline
+    from tests.factories import TierFactory
 
     cache.clear()
     for role in STAFF_ROLES:
@@ -436,6 +446,7 @@ def cast(world, mfa, settings, tmp_path):
         "partners/program": partner_a.program_id,
         "partners/partner": partner_a.pk,
         "partners/membership": admin_a.membership.pk,
+        "partners/tier": TierFactory(program=partner_a.program, requirements={"deals.approved": 3}).pk,
     }
     values = {
         "pk": partner_a.pk,

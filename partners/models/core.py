@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from prm.i18n import TranslatedMixin
+from prm.metrics import COUNT, get_metric, is_metric
 from prm.tenancy import ScopedQuerySet
 
 
@@ -130,13 +132,7 @@ class Tier(TranslatedMixin, models.Model):
     name_pt_br = models.CharField(_("name (Portuguese)"), max_length=100, blank=True)
     name_fr = models.CharField(_("name (French)"), max_length=100, blank=True)
     rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("1 is the entry tier."))
-    # Requirements (thresholds)
-    min_revenue_12m = models.DecimalField(
-        _("won revenue, trailing 12 months"), max_digits=14, decimal_places=2, default=0
-    )
-    min_certified_people = models.PositiveIntegerField(_("certified people"), default=0)
-    min_approved_deals = models.PositiveIntegerField(_("approved deal registrations"), default=0)
-    # Benefits
+    # Requirements: TierRequirement rows. Benefits:
     deal_discount_percent = models.DecimalField(
         _("deal registration discount (%)"),
         max_digits=5,
@@ -162,6 +158,41 @@ class Tier(TranslatedMixin, models.Model):
     @property
     def name_en(self):
         return self.name
+
+
+def validate_metric(name: str) -> None:
+    """A requirement's metric must be one the apps registered (``prm.metrics``)."""
+    if not is_metric(name):
+        raise ValidationError(_("Unknown metric: %(name)s."), code="unknown_metric", params={"name": name})
+
+
+class TierRequirement(models.Model):
+    """What a tier takes: a threshold of one metric, measured over the trailing 12 months. The metric
+    is a name in the registry of ``prm.metrics``, so any app can offer one without a migration here."""
+
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="requirements")
+    metric = models.CharField(_("metric"), max_length=100, validators=[validate_metric])
+    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = _("tier requirement")
+        verbose_name_plural = _("tier requirements")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["tier", "metric"], name="tier_requirement_unique_metric")]
+
+    def __str__(self):
+        label = get_metric(self.metric).label if is_metric(self.metric) else self.metric
+        return f"{label} ≥ {self.threshold.normalize():f}"
+
+    def clean(self):
+        super().clean()
+        if (
+            is_metric(self.metric)
+            and get_metric(self.metric).unit == COUNT
+            and self.threshold is not None
+            and self.threshold != self.threshold.to_integral_value()
+        ):
+            raise ValidationError({"threshold": _("This metric counts: give a whole number.")})
 
 
 class PartnerQuerySet(ScopedQuerySet):

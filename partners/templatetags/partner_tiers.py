@@ -6,7 +6,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from partners.models import Program, Tier
+from partners.models import Program
 
 register = template.Library()
 
@@ -24,10 +24,14 @@ def money(amount, currency):
 
 @register.inclusion_tag("partners/team/_tier_progress.html")
 def tier_progress(partner, deal_summary=None):
-    """The current tier's benefits and what the next one takes, with where the partner stands
-    (``deal_summary`` from ``deals.selectors.partner_deal_summary``) when given."""
-    current = partner.tier
-    tiers = Tier.objects.filter(program_id=partner.program_id).order_by("rank")
-    next_tier = tiers.filter(rank__gt=current.rank).first() if current else tiers.first()
+    """The current tier's benefits and what the next one takes, with where the partner stands on each
+    requirement (``partners.tiers``). ``deal_summary`` (``deals.selectors.partner_deal_summary``)
+    names the won deals left out of the revenue for want of an exchange rate."""
+    from partners.tiers import tier_progress as progress
+
     currency = Program.objects.filter(pk=partner.program_id).values_list("currency", flat=True).first() or ""
-    return {"current": current, "next": next_tier, "currency": currency, "summary": deal_summary}
+    return {
+        **progress(partner, currency=currency),
+        "currency": currency,
+        "missing_rates": (deal_summary or {}).get("won_revenue_missing"),
+    }

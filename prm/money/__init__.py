@@ -1,11 +1,12 @@
 """Money across currencies: exchange rates and the one conversion of the portal (ADR 0010).
 
 ``convert(amount, from_currency, to_currency, on)`` converts one amount at the rates of a date;
-``sum_in(currency, rows)`` adds many amounts of several currencies and dates with one query.
+``sum_in(currency, rows)`` adds many amounts of several currencies and dates with one query,
+``sums_in`` does so for several totals (one per partner, say) with one query for them all.
 Both live in ``prm.money.conversion`` and are importable from here once the apps are loaded.
 """
 
-_PUBLIC = ("BASE_CURRENCY", "MissingRate", "convert", "sum_in")
+_PUBLIC = ("BASE_CURRENCY", "MissingRate", "convert", "sum_in", "sums_in")
 
 
 def __getattr__(name):

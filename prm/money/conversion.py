@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from django.db.models import Q, Subquery
@@ -115,24 +115,38 @@ def sum_in(
     The total is rounded once, after the exact sum (so it may differ by a cent from adding rounded
     ``convert`` results).
     """
-    currency = _code(currency)
-    rows = [(Decimal(amount), _code(code), on) for amount, code, on in rows if amount is not None]
+    return sums_in({None: (currency, rows)})[None]
+
+
+def sums_in(
+    groups: Mapping[Hashable, tuple[str, Iterable[tuple[Decimal, str, datetime.date]]]],
+) -> dict[Hashable, tuple[Decimal, set[tuple[str, datetime.date]]]]:
+    """``sum_in`` of several groups at once, each ``key: (currency, rows)``, with at most one query
+    for all of them: ``{key: (total, missing)}``."""
+    groups = {
+        key: (_code(currency), [(Decimal(amount), _code(code), on) for amount, code, on in rows if amount is not None])
+        for key, (currency, rows) in groups.items()
+    }
     spans: dict[str, tuple[datetime.date, datetime.date]] = {}
-    for _amount, code, on in rows:
-        if code == currency:
-            continue
-        for needed in (code, currency):
-            first, last = spans.get(needed, (on, on))
-            spans[needed] = (min(first, on), max(last, on))
+    for currency, rows in groups.values():
+        for _amount, code, on in rows:
+            if code == currency:
+                continue
+            for needed in (code, currency):
+                first, last = spans.get(needed, (on, on))
+                spans[needed] = (min(first, on), max(last, on))
     table = RateTable.load(spans)
-    total, missing = Decimal(0), set()
-    for amount, code, on in rows:
-        try:
-            converted = table.exact(amount, code, currency, on)
-        except MissingRate as error:
-            missing.add((error.currency, error.on))
-            continue
-        with localcontext() as context:
-            context.prec = PRECISION
-            total += converted
-    return _round(total), missing
+    sums = {}
+    for key, (currency, rows) in groups.items():
+        total, missing = Decimal(0), set()
+        for amount, code, on in rows:
+            try:
+                converted = table.exact(amount, code, currency, on)
+            except MissingRate as error:
+                missing.add((error.currency, error.on))
+                continue
+            with localcontext() as context:
+                context.prec = PRECISION
+                total += converted
+        sums[key] = (_round(total), missing)
+    return sums

@@ -213,7 +213,7 @@ def test_the_home_counts_deals_and_won_revenue_for_the_tier(client, world, make_
     partner.program.save()
     partner.tier = TierFactory(program=partner.program, rank=1)
     partner.save()
-    TierFactory(program=partner.program, rank=2, min_revenue_12m=50000, min_approved_deals=2)
+    TierFactory(program=partner.program, rank=2, requirements={"deals.won_revenue": 50000, "deals.approved": 2})
     won = services.deal_approve(
         actor=world["cam_a"], deal=make_deal(world["partner_a_admin"], partner, submit=True, currency="BRL")
     )

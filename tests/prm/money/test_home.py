@@ -27,7 +27,7 @@ def usd_program(world):
     program.save()
     partner.tier = TierFactory(program=program, rank=1)
     partner.save()
-    TierFactory(program=program, rank=2, min_revenue_12m=50000, min_approved_deals=2)
+    TierFactory(program=program, rank=2, requirements={"deals.won_revenue": 50000, "deals.approved": 2})
     return program
 
 

@@ -1,0 +1,94 @@
+"""The figures of deal registration that other apps read (``prm.metrics``): one query per metric
+however many partners are asked for (won revenue: one more for the exchange rates it needs)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from prm.metrics import MONEY, Period, register_metric
+
+from .models import Deal, DealStatus
+
+
+def _count_by_partner(deals) -> dict[int, int]:
+    return dict(deals.values("partner_id").annotate(n=Count("pk")).order_by().values_list("partner_id", "n"))
+
+
+def deals_registered(partner_ids: list[int], period: Period) -> dict[int, int]:
+    """Registrations submitted for approval in the period (drafts never count)."""
+    return _count_by_partner(Deal.objects.filter(period.moments("submitted_at"), partner_id__in=partner_ids))
+
+
+def deals_approved(partner_ids: list[int], period: Period) -> dict[int, int]:
+    """Registrations approved in the period, whatever became of them since."""
+    return _count_by_partner(Deal.objects.filter(period.moments("approved_at"), partner_id__in=partner_ids))
+
+
+def deals_won(partner_ids: list[int], period: Period) -> dict[int, int]:
+    """Registrations closed as won with a close date in the period."""
+    won = Deal.objects.filter(period.dates("closed_on"), partner_id__in=partner_ids, status=DealStatus.WON)
+    return _count_by_partner(won)
+
+
+def won_revenue_with_missing(partner_ids, period: Period) -> dict[int, tuple]:
+    """``{partner_id: (won revenue, missing)}``: the final amounts of the deals won in the period in
+    the partner's program currency, each converted at the rates of its close date (ADR 0010), and
+    the (currency, date) pairs without a rate, whose deals are left out. Two queries."""
+    from prm.money import sums_in
+
+    rows = (
+        Deal.objects.filter(
+            period.dates("closed_on"), partner_id__in=partner_ids, status=DealStatus.WON, final_amount__isnull=False
+        )
+        # One row per currency and close date: conversion is linear, so converting the day's sum is exact.
+        .values("partner_id", "partner__program__currency", "currency", "closed_on")
+        .annotate(total=Sum("final_amount"))
+        .order_by()
+        .values_list("partner_id", "partner__program__currency", "total", "currency", "closed_on")
+    )
+    groups: dict[int, tuple[str, list]] = {}
+    for partner_id, program_currency, total, currency, closed_on in rows:
+        groups.setdefault(partner_id, (program_currency, []))[1].append((total, currency, closed_on))
+    return sums_in(groups)
+
+
+def won_revenue(partner_ids: list[int], period: Period) -> dict:
+    """Won revenue in the program currency (deals without an exchange rate left out)."""
+    return {
+        partner_id: total for partner_id, (total, _missing) in won_revenue_with_missing(partner_ids, period).items()
+    }
+
+
+def register() -> None:
+    register_metric(
+        "deals.registered",
+        deals_registered,
+        label=_("deal registrations submitted"),
+        requirement=ngettext_lazy(
+            "%(counter)s deal registration submitted", "%(counter)s deal registrations submitted", "counter"
+        ),
+    )
+    register_metric(
+        "deals.approved",
+        deals_approved,
+        label=_("approved deal registrations"),
+        requirement=ngettext_lazy(
+            "%(counter)s approved deal registration", "%(counter)s approved deal registrations", "counter"
+        ),
+    )
+    register_metric(
+        "deals.won",
+        deals_won,
+        label=_("deals won"),
+        requirement=ngettext_lazy("%(counter)s deal won", "%(counter)s deals won", "counter"),
+    )
+    register_metric(
+        "deals.won_revenue",
+        won_revenue,
+        label=_("won revenue in the program currency"),
+        unit=MONEY,
+        requirement=_("Won revenue over the last 12 months: %(amount)s"),
+        public_requirement=_("%(currency)s %(amount)s won revenue in the last 12 months"),
+    )
