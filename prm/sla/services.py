@@ -334,7 +334,7 @@ def deadlines_start_many(
         "reminders": json.dumps(fractions),
     }
     ids: list[int] = []
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for (calendar_id, duration), (template, object_ids, partner_ids) in plans.items():
             cursor.execute(
                 START_MANY_SQL,
@@ -369,7 +369,7 @@ def deadlines_close(
         ids = deadlines.values("pk")
     else:
         ids = [deadline.pk if isinstance(deadline, Deadline) else int(deadline) for deadline in deadlines]
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         rows = list(
             Deadline.objects.filter(pk__in=ids, state__in=ACTIVE_STATES)
             .select_for_update(of=("self",))
