@@ -35,7 +35,7 @@ from partners.recruitment import COUNTRIES
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.errors import ServiceError
-from prm.sla.display import clock_badge, with_clock
+from prm.sla.display import ClockStateFilter, clock_badge, with_clock
 from prm.sla.models import Deadline
 
 from . import services, services_catalogue
@@ -110,20 +110,11 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=value) if value in DealStatus.values else queryset.none()
 
 
-class SlaStateFilter(admin.SimpleListFilter):
+class SlaStateFilter(ClockStateFilter):
+    """Deals by the state of their decision clock (``sla_state`` of ``with_decision_clock``), as the badge shows it."""
+
     title = _("decision clock")
-    parameter_name = "sla"
-
-    def lookups(self, request, model_admin):
-        return SlaState.choices
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if value not in SlaState.values:
-            return queryset.none()
-        return queryset.filter(sla_state=value)
+    states = SlaState.choices
 
 
 class PartnerInScopeFilter(admin.SimpleListFilter):

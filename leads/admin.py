@@ -23,7 +23,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -39,8 +39,8 @@ from prm.admin_changelist import GuardedChangeList
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.errors import ServiceError
 from prm.sla.calendar import Schedule
-from prm.sla.display import ClockState, clock_from_row, deadline_columns
-from prm.sla.models import BusinessCalendar, Deadline, DeadlineState
+from prm.sla.display import NO_CLOCK, ClockState, ClockStateFilter, clock_from_row, clock_state_of, deadline_columns
+from prm.sla.models import BusinessCalendar
 from prm.tenancy import sees_all_partners
 
 from . import services, services_config
@@ -70,7 +70,7 @@ SLA_CHOICES = [
     (ClockState.BREACHED, _("breached")),
     (ClockState.PAUSED, _("paused")),
     (ClockState.MET, _("met")),
-    ("none", _("no clock running")),
+    (NO_CLOCK, _("no clock running")),
 ]
 
 
@@ -146,73 +146,23 @@ class LeadChangeList(GuardedChangeList):
 # --- Filters ----------------------------------------------------------------------------------
 
 
-def _latest(kind: str):
-    return Deadline.objects.filter(
-        content_type__app_label=Lead._meta.app_label,
-        content_type__model=Lead._meta.model_name,
-        object_id=OuterRef("pk"),
-        kind=kind,
-    ).order_by("-created_at", "-id")
-
-
-class SlaStateFilter(admin.SimpleListFilter):
-    """Leads by the state of the clock that matters now (acceptance while offered, first contact after).
-
-    Due soon in SQL: the last reminder point (80 % of the time, in business time) has passed."""
+class SlaStateFilter(ClockStateFilter):
+    """Leads by the state of the clock that matters now (acceptance while offered, first contact after),
+    as the badge shows it (a cancelled clock reads as met)."""
 
     title = _("clock")
-    parameter_name = "sla"
+    states = SLA_CHOICES
 
-    def lookups(self, request, model_admin):
-        return SLA_CHOICES
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if value not in dict(SLA_CHOICES):
-            return queryset.none()
+    def filter_state(self, queryset, value):
         now = timezone.now()
-        offered = Q(status=LeadStatus.OFFERED)
-        working = Q(status__in=WORKING_STATUSES)
-        if value == "none":
-            return queryset.annotate(
-                _acceptance_clock=Subquery(_latest(ACCEPTANCE_KIND).values("pk")[:1]),
-                _first_contact_clock=Subquery(_latest(FIRST_CONTACT_KIND).values("pk")[:1]),
-            ).filter(
-                ~(offered | working)
-                | (offered & Q(_acceptance_clock__isnull=True))
-                | (working & Q(_first_contact_clock__isnull=True))
-            )
-        states = {
-            ClockState.PAUSED: Q(state=DeadlineState.PAUSED),
-            ClockState.MET: Q(state__in=(DeadlineState.MET, DeadlineState.CANCELLED)),
-            ClockState.BREACHED: Q(state=DeadlineState.BREACHED) | Q(state=DeadlineState.OPEN, due_at__lte=now),
-            # The last reminder point (80 %) was sent, or its time has come.
-            ClockState.DUE_SOON: Q(state=DeadlineState.OPEN, due_at__gt=now, reminder_count__gt=0)
-            & (
-                Q(reminders_sent__gte=F("reminder_count"))
-                | Q(reminders_sent=F("reminder_count") - 1, next_fire_at__lte=now)
-            ),
-            ClockState.ON_TIME: Q(state=DeadlineState.OPEN, due_at__gt=now),
-        }
-        match = states[value]
-        if value == ClockState.ON_TIME:
-            match &= ~states[ClockState.DUE_SOON]
-        in_state = (
-            Deadline.objects.annotate(
-                reminder_count=Func(F("reminder_fractions"), function="jsonb_array_length", output_field=IntegerField())
-            )
-            .filter(match)
-            .values("pk")
+        acceptance = clock_state_of(Lead, ACCEPTANCE_KIND, now=now, cancelled=ClockState.MET)
+        first_contact = clock_state_of(Lead, FIRST_CONTACT_KIND, now=now, cancelled=ClockState.MET)
+        current = Case(
+            When(status=LeadStatus.OFFERED, then=acceptance),
+            When(status__in=WORKING_STATUSES, then=first_contact),
+            default=Value(NO_CLOCK),
         )
-        queryset = queryset.annotate(
-            _acceptance_clock=Subquery(_latest(ACCEPTANCE_KIND).values("pk")[:1]),
-            _first_contact_clock=Subquery(_latest(FIRST_CONTACT_KIND).values("pk")[:1]),
-        )
-        return queryset.filter(
-            (offered & Q(_acceptance_clock__in=in_state)) | (working & Q(_first_contact_clock__in=in_state))
-        )
+        return queryset.alias(_clock_state=current).filter(_clock_state=value)
 
 
 class RatingFilter(admin.SimpleListFilter):

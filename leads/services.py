@@ -24,7 +24,6 @@ lock. The partial unique constraint ``leadassign_one_current_per_lead`` is the f
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -48,8 +47,8 @@ from partners.selectors import partner_cams
 from prm.audit.services import audit_record
 from prm.errors import ServiceError
 from prm.notifications.services import notify_many
-from prm.sla.calendar import Schedule, working_seconds_per_day
-from prm.sla.models import ACTIVE_STATES, Deadline, DeadlineState
+from prm.sla.calendar import working_seconds_per_day
+from prm.sla.models import ACTIVE_STATES, Deadline
 from prm.sql import id_array
 from prm.tenancy import membership_of, partner_scope_q, sees_all_partners
 
@@ -293,78 +292,27 @@ def _active_deadlines(lead: Lead, kind: str):
 
 
 def _close_clock(*, actor, lead: Lead, kind: str, cancel: bool = False, at=None) -> None:
-    from prm.sla.services import deadline_cancel, deadline_met
+    from prm.sla.services import deadlines_close
 
-    close = deadline_cancel if cancel else deadline_met
-    for deadline in _active_deadlines(lead, kind):
-        close(actor=actor, deadline=deadline, at=at)
+    deadlines_close(actor=actor, deadlines=_active_deadlines(lead, kind), cancel=cancel, at=at)
 
 
-def _insert_deadlines(groups: list[tuple[Deadline, list[int], list[int]]], *, now) -> None:
-    """``bulk_create`` of the acceptance clocks: one INSERT ... SELECT FROM unnest() per plan (same
-    calendar and duration, hence the same due time), only the lead and the partner differ. Each
-    group is a planned clock (the template) with the lead ids and partner ids of its rows."""
-    columns = (
-        "kind, content_type_id, object_id, partner_id, calendar_id, duration_seconds, consumed_seconds, started_at,"
-        " resumed_at, due_at, reminder_fractions, reminders_sent, next_fire_at, state, attempts, last_error,"
-        " created_at, updated_at"
-    )
-    with connection.cursor() as cursor:
-        for template, object_ids, partner_ids in groups:
-            cursor.execute(
-                f"""INSERT INTO {Deadline._meta.db_table} ({columns})
-                SELECT %s, %s, v.object_id, v.partner_id, %s, %s, 0, %s, %s, %s, %s::jsonb, 0, %s, %s, 0, '', %s, %s
-                FROM unnest(%s::bigint[], %s::bigint[]) AS v(object_id, partner_id)""",  # noqa: S608 (model table and fixed columns; values are parameters)
-                [
-                    template.kind,
-                    template.content_type_id,
-                    template.calendar_id,
-                    template.duration_seconds,
-                    template.started_at,
-                    template.resumed_at,
-                    template.due_at,
-                    json.dumps(template.reminder_fractions),
-                    template.next_fire_at,
-                    template.state,
-                    now,
-                    now,
-                    object_ids,
-                    partner_ids,
-                ],
-            )
+def _start_acceptance_clocks(
+    lead_ids: list[int], partner_ids: list[int], programs: dict[int, Program], now, *, actor=None
+) -> None:
+    """One acceptance clock per offered lead, in bulk (``deadlines_start_many``: one INSERT per plan)."""
+    from prm.sla.services import ClockStart, deadlines_start_many
 
-
-def _start_acceptance_clocks(lead_ids: list[int], partner_ids: list[int], programs: dict[int, Program], now) -> None:
-    """One acceptance clock per offered lead, written with one INSERT per plan.
-
-    The clocks are planned exactly as ``prm.sla.services.deadline_start`` plans them, once per
-    calendar and duration; a batch skips the per-clock ``sla.started`` audit event (the assignment
-    rows record the offers)."""
-    from prm.sla.services import deadline_plan
-
-    content_type = ContentType.objects.get_for_model(Lead)
-    groups: dict[tuple[int, int], tuple[Deadline, list[int], list[int]]] = {}
+    durations: dict[int, int] = {}  # program id -> the acceptance time in business seconds
+    clocks = []
     for lead_id, partner_id in zip(lead_ids, partner_ids, strict=True):
         program = programs[partner_id]
-        calendar = program.calendar
-        days = max(1, program_settings_cache(program).acceptance_days)
-        group = groups.get((calendar.pk, days))
-        if group is None:  # the same calendar, start and duration give the same plan
-            template = Deadline(
-                kind=ACCEPTANCE_KIND,
-                content_type=content_type,
-                calendar=calendar,
-                duration_seconds=days * working_seconds_per_day(calendar),
-                started_at=now,
-                resumed_at=now,
-                reminder_fractions=list(REMINDERS),
-                state=DeadlineState.OPEN,
-            )
-            deadline_plan(template, Schedule.from_calendar(calendar))
-            group = groups[(calendar.pk, days)] = (template, [], [])
-        group[1].append(lead_id)
-        group[2].append(partner_id)
-    _insert_deadlines(list(groups.values()), now=now)
+        duration = durations.get(program.pk)
+        if duration is None:
+            days = max(1, program_settings_cache(program).acceptance_days)
+            duration = durations[program.pk] = days * working_seconds_per_day(program.calendar)
+        clocks.append(ClockStart(lead_id, partner_id, program.calendar, duration))
+    deadlines_start_many(actor=actor, model=Lead, kind=ACCEPTANCE_KIND, clocks=clocks, reminders=REMINDERS, start=now)
 
 
 def program_settings_cache(program) -> LeadProgramSettings:
@@ -470,7 +418,7 @@ def _offer(*, actor, offers: list[tuple[Lead, Decision]], now, reassigned: bool 
             lead.updated_at = now
             if reassigned:
                 lead.reassignments += 1
-    _start_acceptance_clocks(lead_ids, partner_ids, _programs_of(partner_ids), now)
+    _start_acceptance_clocks(lead_ids, partner_ids, _programs_of(partner_ids), now, actor=actor)
     by_partner: dict[int, list[int]] = defaultdict(list)  # partner id -> indexes of its offers
     for index, partner_id in enumerate(partner_ids):
         by_partner[partner_id].append(index)

@@ -4,7 +4,21 @@ business time left ("1 day 3 h"), the same for every workflow that runs on the S
 Lists annotate the few deadline columns they need (``deadline_columns``) so that showing a clock
 costs no query per row; the calendar is loaded once per list (``Schedule``). Staff queues that
 filter by the clock's state read it in SQL instead (``with_clock``: the state and due time of the
-latest clock as two correlated sub-queries) and show it as a badge (``clock_badge``).
+latest clock as two correlated sub-queries), show it as a badge (``clock_badge``) and filter by it
+(``ClockStateFilter``).
+
+The state has one definition, ``clock_state`` (in Python, for annotated rows) and ``clock_state_sql``
+(the same rules in SQL), over the same columns; ``tests/prm/sla/test_display.py`` holds them equal:
+
+- paused, breached (recorded by the sweeper), met: the deadline's state;
+- breached: open and the due time has passed (before the sweeper ran);
+- due soon: open and in its last stretch, after the clock's last reminder point
+  (``due_soon_from``: that reminder was sent, or its time has come); a clock without reminders
+  is never due soon;
+- on time: open otherwise.
+
+A cancelled clock has no state of its own: a caller says how it reads (``cancelled``): met on the
+pages and in the lead queue, "no clock" in the deal and application queues.
 """
 
 from __future__ import annotations
@@ -12,9 +26,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, DateTimeField, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -22,9 +38,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .calendar import Schedule, business_seconds_between, working_seconds_per_day
 from .models import Deadline, DeadlineState
-
-# The last fifth of the time is "due soon" (after the 80% reminder).
-DUE_SOON_FRACTION = 0.2
 
 
 class ClockState:
@@ -43,15 +56,62 @@ class ClockState:
     }
 
 
+# The latest clock of an object and kind is the one its lists show.
+LATEST = ("-created_at", "-id")
+
+
+def due_soon_from():
+    """When the clock's last stretch ("due soon") begins, as far as the engine's plan knows it: once its
+    last reminder was sent (any time up to now: its start), or the time of that reminder once the
+    others were sent (``next_fire_at``); NULL before, and for a clock without reminders."""
+    reminders = Func(F("reminder_fractions"), function="jsonb_array_length", output_field=IntegerField())
+    return Case(
+        When(Exact(reminders, 0), then=Value(None)),
+        When(GreaterThanOrEqual(F("reminders_sent"), reminders), then=F("started_at")),
+        When(Exact(F("reminders_sent"), reminders - 1), then=F("next_fire_at")),
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
+
+
+NO_CLOCK = "none"  # the row never had the clock (or it was cancelled, where it reads so)
+
+# What a deadline's own state shows; an open one is on time, due soon or breached by its times.
+_SHOWN = {
+    DeadlineState.PAUSED: ClockState.PAUSED,
+    DeadlineState.BREACHED: ClockState.BREACHED,
+    DeadlineState.MET: ClockState.MET,
+}
+
+
 def deadline_columns(model, kind: str, prefix: str) -> dict:
-    """Annotations with the state, due time, duration and used time of the latest ``kind`` clock of each row."""
+    """Annotations with the state, due time, duration, used time, calendar and ``due_soon_from`` of the
+    latest ``kind`` clock of each row."""
     latest = Deadline.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"), kind=kind
-    ).order_by("-created_at", "-id")
+    ).order_by(*LATEST)
     return {
-        f"{prefix}_{column}": Subquery(latest.values(column)[:1])
-        for column in ("state", "due_at", "duration_seconds", "consumed_seconds", "calendar_id")
+        **{
+            f"{prefix}_{column}": Subquery(latest.values(column)[:1])
+            for column in ("state", "due_at", "duration_seconds", "consumed_seconds", "calendar_id")
+        },
+        f"{prefix}_due_soon_from": Subquery(latest.annotate(soon=due_soon_from()).values("soon")[:1]),
     }
+
+
+def clock_state(
+    state: str, due_at: datetime.datetime | None, soon_from: datetime.datetime | None, now, *, cancelled: str
+) -> str:
+    """The ``ClockState`` of a deadline (``cancelled`` for a cancelled one); ``clock_state_sql`` in SQL."""
+    if state in _SHOWN:
+        return _SHOWN[state]
+    if state == DeadlineState.CANCELLED:
+        return cancelled
+    if due_at is not None and due_at <= now:
+        return ClockState.BREACHED
+    if soon_from is not None and soon_from <= now:
+        return ClockState.DUE_SOON
+    return ClockState.ON_TIME
 
 
 def business_duration(seconds: int, seconds_per_day: int) -> str:
@@ -85,26 +145,25 @@ class Clock:
 
 
 def clock_from_row(row, prefix: str, schedule: Schedule | None, now: datetime.datetime) -> Clock | None:
-    """The clock of an annotated row (see ``deadline_columns``); None when it never had one."""
+    """The clock of an annotated row (see ``deadline_columns``); None when it never had one. A
+    cancelled clock reads as met."""
     state = getattr(row, f"{prefix}_state", None)
     if state is None:
         return None
     due_at = getattr(row, f"{prefix}_due_at")
     duration = getattr(row, f"{prefix}_duration_seconds") or 0
     seconds_per_day = _seconds_per_day(schedule)
-    if state == DeadlineState.PAUSED:
+    shown = clock_state(state, due_at, getattr(row, f"{prefix}_due_soon_from", None), now, cancelled=ClockState.MET)
+    if shown == ClockState.PAUSED:
         left = max(0, duration - (getattr(row, f"{prefix}_consumed_seconds") or 0))
-        return Clock(ClockState.PAUSED, None, left, business_duration(left, seconds_per_day))
-    if state in (DeadlineState.MET, DeadlineState.CANCELLED):
-        return Clock(ClockState.MET, due_at, 0, "")
-    if state == DeadlineState.BREACHED or (due_at is not None and due_at <= now):
+        return Clock(shown, None, left, business_duration(left, seconds_per_day))
+    if shown == ClockState.MET:
+        return Clock(shown, due_at, 0, "")
+    if shown == ClockState.BREACHED:
         late = business_seconds_between(schedule, due_at, now) if schedule and due_at else 0
-        return Clock(ClockState.BREACHED, due_at, 0, business_duration(late, seconds_per_day))
+        return Clock(shown, due_at, 0, business_duration(late, seconds_per_day))
     left = business_seconds_between(schedule, now, due_at) if schedule and due_at else 0
-    soon = duration and left <= duration * DUE_SOON_FRACTION
-    return Clock(
-        ClockState.DUE_SOON if soon else ClockState.ON_TIME, due_at, left, business_duration(left, seconds_per_day)
-    )
+    return Clock(shown, due_at, left, business_duration(left, seconds_per_day))
 
 
 def _seconds_per_day(schedule: Schedule | None) -> int:
@@ -113,53 +172,76 @@ def _seconds_per_day(schedule: Schedule | None) -> int:
 
 # --- Clocks of staff queues, in SQL ------------------------------------------------------------
 
-NO_CLOCK = "none"  # the row never had the clock (or it was cancelled)
 
-
-def clock_state_sql(now):
-    """The ``ClockState`` of a Deadline row in SQL (``NO_CLOCK`` for a cancelled one).
-
-    Breached: the sweeper recorded the breach, or the due time has passed (before the sweeper ran).
-    Due soon: the clock is in its last stretch, after its last reminder point (80 % of the time,
-    counted in business time by the engine): that reminder was sent, or its time has come.
-    """
+def clock_state_sql(now, *, cancelled: str = NO_CLOCK):
+    """``clock_state`` in SQL, over a Deadline queryset: the ``ClockState`` of each row (``cancelled``
+    for a cancelled one)."""
     open_ = Q(state=DeadlineState.OPEN)
-    last_reminder_passed = Q(reminder_count__gt=0) & (
-        Q(reminders_sent__gte=F("reminder_count")) | Q(reminders_sent=F("reminder_count") - 1, next_fire_at__lte=now)
-    )
     return Case(
-        When(state=DeadlineState.PAUSED, then=Value(ClockState.PAUSED)),
-        When(state=DeadlineState.BREACHED, then=Value(ClockState.BREACHED)),
-        When(state=DeadlineState.MET, then=Value(ClockState.MET)),
+        *(When(state=state, then=Value(shown)) for state, shown in _SHOWN.items()),
+        When(state=DeadlineState.CANCELLED, then=Value(cancelled)),
         When(open_ & Q(due_at__lte=now), then=Value(ClockState.BREACHED)),
-        When(open_ & last_reminder_passed, then=Value(ClockState.DUE_SOON)),
+        When(open_ & Q(soon_from__lte=now), then=Value(ClockState.DUE_SOON)),
         When(open_, then=Value(ClockState.ON_TIME)),
         default=Value(NO_CLOCK),
     )
 
 
-def with_clock(queryset, *, kind: str, state_as: str, due_as: str, now=None):
-    """Rows annotated with ``state_as`` (a ``ClockState`` value, or ``NO_CLOCK``) and ``due_as`` of
-    their latest ``kind`` clock: one correlated sub-query per column, whatever the number of rows.
-    The deadlines are joined by app label and model name, so no ContentType query runs."""
-    now = now or timezone.now()
-    model = queryset.model
-    latest = Deadline.objects.filter(
+def with_clock_state(deadlines, now, *, cancelled: str = NO_CLOCK):
+    """Deadlines annotated with ``clock_state`` (see ``clock_state_sql``)."""
+    return deadlines.annotate(soon_from=due_soon_from()).annotate(clock_state=clock_state_sql(now, cancelled=cancelled))
+
+
+def _latest_clocks(model, kind: str):
+    # Joined by app label and model name, so no ContentType query runs.
+    return Deadline.objects.filter(
         content_type__app_label=model._meta.app_label,
         content_type__model=model._meta.model_name,
         kind=kind,
         object_id=OuterRef("pk"),
-    ).order_by("-started_at", "-pk")
-    badge = latest.annotate(
-        reminder_count=Func(F("reminder_fractions"), function="jsonb_array_length", output_field=IntegerField()),
-        badge=clock_state_sql(now),
-    ).values("badge")[:1]
+    ).order_by(*LATEST)
+
+
+def clock_state_of(model, kind: str, *, now=None, cancelled: str = NO_CLOCK):
+    """The ``ClockState`` of the latest ``kind`` clock of each row of ``model`` (``NO_CLOCK`` without
+    one), as one correlated sub-query: for ``annotate`` or ``alias``."""
+    states = with_clock_state(_latest_clocks(model, kind), now or timezone.now(), cancelled=cancelled)
+    return Coalesce(Subquery(states.values("clock_state")[:1]), Value(NO_CLOCK))
+
+
+def with_clock(queryset, *, kind: str, state_as: str, due_as: str, now=None, cancelled: str = NO_CLOCK):
+    """Rows annotated with ``state_as`` (a ``ClockState`` value, or ``NO_CLOCK``) and ``due_as`` of
+    their latest ``kind`` clock: one correlated sub-query per column, whatever the number of rows."""
+    model = queryset.model
     return queryset.annotate(
         **{
-            state_as: Coalesce(Subquery(badge), Value(NO_CLOCK)),
-            due_as: Subquery(latest.values("due_at")[:1]),
+            state_as: clock_state_of(model, kind, now=now, cancelled=cancelled),
+            due_as: Subquery(_latest_clocks(model, kind).values("due_at")[:1]),
         }
     )
+
+
+class ClockStateFilter(admin.SimpleListFilter):
+    """Rows by the state of their clock, as their badge shows it: the ``state_field`` annotation of
+    ``with_clock`` (or what ``filter_state`` reads). ``states``: the states offered, with their labels."""
+
+    parameter_name = "sla"
+    state_field = "sla_state"
+    states: list[tuple[str, str]] = []
+
+    def lookups(self, request, model_admin):
+        return self.states
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value not in {state for state, _label in self.states}:
+            return queryset.none()
+        return self.filter_state(queryset, value)
+
+    def filter_state(self, queryset, value: str):
+        return queryset.filter(**{self.state_field: value})
 
 
 def clock_badge(state: str, label, due_at=None) -> str:

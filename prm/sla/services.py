@@ -9,17 +9,21 @@ closed deadline is an IllegalTransition. See docs/adr/0002-sla-engine.md.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from prm.audit.services import audit_record
+from prm.audit.services import audit_record, current_ip
 from prm.notifications.services import deliveries_batched
 
+from .bulk_sql import CLOSE_MANY_SQL, START_MANY_SQL
 from .calendar import Schedule, add_business_time, business_seconds_between
 from .memo import batch_memo
 from .models import ACTIVE_STATES, BusinessCalendar, Deadline, DeadlineState, Holiday
@@ -254,6 +258,144 @@ def deadline_cancel(
     return _close(
         actor=actor, deadline=deadline, to_state=DeadlineState.CANCELLED, action="sla.cancelled", at=at, reason=reason
     )
+
+
+# --- Bulk paths -------------------------------------------------------------------------------
+# The same changes and audit events as the single-row services above, written for a whole batch in
+# one statement per plan (start) or per call (close): INSERT/UPDATE ... FROM unnest() with the audit
+# events in the same statement (``bulk_sql``), never a query per row.
+
+
+class ClockStart(NamedTuple):
+    """One clock of ``deadlines_start_many``."""
+
+    object_id: int
+    partner_id: int | None
+    calendar: BusinessCalendar
+    duration_seconds: int
+
+
+def _audit_params(actor, state: str) -> dict:
+    """What every audit event of a bulk statement shares, as ``audit_record`` would write it."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return {
+        "now": timezone.now(),
+        "actor": actor.pk if actor is not None else None,
+        "actor_label": actor.email if actor is not None else "",
+        "deadline_type": ContentType.objects.get_for_model(Deadline).pk,
+        "state": state,
+        "state_label": str(DeadlineState(state).label),  # str(deadline), in the active language
+        "ip": current_ip.get(),
+    }
+
+
+def deadlines_start_many(
+    *,
+    actor,
+    model,
+    kind: str,
+    clocks: Iterable[ClockStart],
+    reminders: Iterable[float] = DEFAULT_REMINDERS,
+    start: datetime.datetime | None = None,
+) -> list[int]:
+    """Start the ``kind`` clock of many objects of ``model`` at once: ``deadline_start`` of each, in bulk.
+
+    The clocks of one calendar and duration have the same plan (due time, first reminder), computed
+    once; each plan is written with the ``sla.started`` audit events of its clocks in one statement,
+    however many objects it has. An object whose ``kind`` clock is open or paused keeps it and gets
+    nothing new, as with ``deadline_start``. Returns the ids of the new deadlines.
+    """
+    fractions = _normalize_reminders(reminders)
+    start = _moment(start)
+    plans: dict[tuple[int, int], tuple[Deadline, list[int], list[int | None]]] = {}
+    for clock in clocks:
+        if not isinstance(clock.duration_seconds, int) or clock.duration_seconds <= 0:
+            raise ValueError("duration_seconds must be a positive whole number of business seconds.")
+        plan = plans.get((clock.calendar.pk, clock.duration_seconds))
+        if plan is None:  # the same calendar, start and duration give the same plan
+            template = Deadline(
+                duration_seconds=clock.duration_seconds,
+                resumed_at=start,
+                reminder_fractions=fractions,
+                state=DeadlineState.OPEN,
+            )
+            deadline_plan(template, Schedule.from_calendar(clock.calendar))
+            plan = plans[(clock.calendar.pk, clock.duration_seconds)] = (template, [], [])
+        plan[1].append(clock.object_id)
+        plan[2].append(clock.partner_id)
+    if not plans:
+        return []
+    shared = {
+        **_audit_params(actor, DeadlineState.OPEN),
+        "kind": kind,
+        "content_type": ContentType.objects.get_for_model(model).pk,
+        "start": start,
+        "reminders": json.dumps(fractions),
+    }
+    ids: list[int] = []
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        for (calendar_id, duration), (template, object_ids, partner_ids) in plans.items():
+            cursor.execute(
+                START_MANY_SQL,
+                {
+                    **shared,
+                    "calendar": calendar_id,
+                    "duration": duration,
+                    "due_at": template.due_at,
+                    "due_iso": template.due_at.isoformat(),
+                    "next_fire_at": template.next_fire_at,
+                    "object_ids": object_ids,
+                    "partner_ids": partner_ids,
+                },
+            )
+            ids.extend(pk for (pk,) in cursor.fetchall())
+    return ids
+
+
+def deadlines_close(
+    *, actor, deadlines, cancel: bool = False, at: datetime.datetime | None = None, reason: str = ""
+) -> list[int]:
+    """Meet (or, with ``cancel``, cancel) many deadlines at once: ``deadline_met`` or ``deadline_cancel``
+    of each, in bulk. ``deadlines`` is a queryset of deadlines, or deadlines or their ids.
+
+    The open and paused ones are locked (in id order) and closed with their ``sla.met`` or
+    ``sla.cancelled`` audit events in one statement; the closed ones stay as they are. Returns the
+    ids of the deadlines it closed.
+    """
+    at = _moment(at)
+    to_state = DeadlineState.CANCELLED if cancel else DeadlineState.MET
+    if isinstance(deadlines, QuerySet):
+        ids = deadlines.values("pk")
+    else:
+        ids = [deadline.pk if isinstance(deadline, Deadline) else int(deadline) for deadline in deadlines]
+    with transaction.atomic(savepoint=False):
+        rows = list(
+            Deadline.objects.filter(pk__in=ids, state__in=ACTIVE_STATES)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+            .only("pk", "state", "calendar_id", "duration_seconds", "consumed_seconds", "resumed_at")
+        )
+        if not rows:
+            return []
+        running = [deadline for deadline in rows if deadline.state == DeadlineState.OPEN]
+        schedules = _Schedules({deadline.calendar_id for deadline in running}) if running else None
+        for deadline in running:
+            _use_time(deadline, schedules[deadline.calendar_id], at)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                CLOSE_MANY_SQL,
+                {
+                    **_audit_params(actor, to_state),
+                    "action": "sla.cancelled" if cancel else "sla.met",
+                    "at": at,
+                    "reason": reason,
+                    "ids": [deadline.pk for deadline in rows],
+                    "consumed": [deadline.consumed_seconds for deadline in rows],
+                    "from_states": [deadline.state for deadline in rows],
+                },
+            )
+            return [pk for (pk,) in cursor.fetchall()]
 
 
 # --- The sweeper ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from prm.notifications.models import EmailStatus, Notification
 from prm.sla.models import Deadline, DeadlineState
 from tests import factories
 from tests.leads.conftest import sales_user
-from tests.sla.test_worker_kill import SWEEP, Worker, broker_client, database_url, wait_for
+from tests.prm.sla.test_worker_kill import SWEEP, Worker, broker_client, database_url, wait_for
 
 LONG_AGO = datetime.timedelta(days=30)
 

@@ -13,7 +13,7 @@ from prm.sla.models import Deadline, DeadlineState
 from prm.sla.registry import register_handler, unregister_handler
 from prm.sla.services import deadline_start, deadlines_sweep
 from tests import factories
-from tests.sla.conftest import paris
+from tests.prm.sla.conftest import paris
 
 KIND = "sla.connection_test"
 HANDLED = "sla.connection_test_handled"

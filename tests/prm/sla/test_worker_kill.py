@@ -19,8 +19,8 @@ from prm.embedded import EmbeddedRedis
 from prm.sla.models import BusinessCalendar, Deadline, DeadlineState
 from prm.sla.services import deadline_start
 from tests import factories
-from tests.sla import handlers
-from tests.sla.conftest import handled_counts
+from tests.prm.sla import handlers
+from tests.prm.sla.conftest import handled_counts
 
 BASE_DIR = Path(settings.BASE_DIR)
 DEADLINES = 60

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from prm.sla.calendar import CalendarError, Schedule, add_business_time, business_seconds_between
 from prm.sla.models import BusinessCalendar
-from tests.sla.conftest import paris
+from tests.prm.sla.conftest import paris
 
 HOUR = 3600
 UTC = datetime.UTC

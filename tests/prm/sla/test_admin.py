@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from prm.sla.models import Deadline, DeadlineState
 from prm.sla.services import deadline_cancel, deadline_start
-from tests.sla.conftest import paris
+from tests.prm.sla.conftest import paris
 
 
 @pytest.fixture

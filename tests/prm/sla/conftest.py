@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import tests.sla.handlers  # noqa: F401  (registers the "sla.test" handlers)
+import tests.prm.sla.handlers  # noqa: F401  (registers the "sla.test" handlers)
 from prm.audit.models import AuditEvent
 from prm.sla.models import BusinessCalendar, Holiday
 from prm.sla.registry import register_handler, unregister_handler
@@ -69,5 +69,5 @@ def handled_counts() -> Counter:
     """How many times the "sla.test" handlers handled each (deadline id, event)."""
     return Counter(
         (event.data["deadline"], event.data["event"])
-        for event in AuditEvent.objects.filter(action=tests.sla.handlers.ACTION).only("data")
+        for event in AuditEvent.objects.filter(action=tests.prm.sla.handlers.ACTION).only("data")
     )

@@ -11,7 +11,7 @@ from prm.sla.services import (
     deadlines_sweep,
 )
 from tests import factories
-from tests.sla.conftest import paris
+from tests.prm.sla.conftest import paris
 
 HOUR = 3600
 TWO_DAYS = 18 * HOUR  # two Paris working days of nine hours

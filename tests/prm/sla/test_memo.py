@@ -7,7 +7,7 @@ from prm.sla.memo import batch_memo, batch_object, memoized
 from prm.sla.registry import register_handler, unregister_handler
 from prm.sla.services import deadlines_sweep
 from tests import factories
-from tests.sla.conftest import paris
+from tests.prm.sla.conftest import paris
 
 HOUR = 3600
 KIND = "sla.memo_test"

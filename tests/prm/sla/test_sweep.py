@@ -9,8 +9,8 @@ from prm.sla.models import Deadline, DeadlineState
 from prm.sla.registry import register_handler, unregister_handler
 from prm.sla.services import deadline_met, deadline_start, deadlines_sweep
 from tests import factories
-from tests.sla import handlers
-from tests.sla.conftest import handled_counts, paris
+from tests.prm.sla import handlers
+from tests.prm.sla.conftest import handled_counts, paris
 
 HOUR = 3600
 

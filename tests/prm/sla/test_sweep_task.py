@@ -11,8 +11,8 @@ from prm.sla.models import Deadline, DeadlineState
 from prm.sla.registry import register_handler, unregister_handler
 from prm.sla.services import deadline_start
 from tests import factories
-from tests.sla.conftest import paris
-from tests.sla.test_connection_lost import KIND, Handler, terminate_own_backend
+from tests.prm.sla.conftest import paris
+from tests.prm.sla.test_connection_lost import KIND, Handler, terminate_own_backend
 
 NOW = paris(2026, 3, 9, 9)
 
