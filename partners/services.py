@@ -3,7 +3,6 @@ import uuid
 from io import BytesIO
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -31,15 +30,8 @@ from .models import (
     SpokenLanguage,
     Tier,
 )
-from .roles import STAFF_ROLE_PERMISSIONS, StaffRole
+from .roles import StaffRole
 from .selectors import partner_admins
-
-
-def ensure_staff_groups() -> None:
-    """Create or update the vendor staff groups and their permissions (idempotent)."""
-    for role, codenames in STAFF_ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set(Permission.objects.filter(codename__in=codenames))
 
 
 def membership_validate(*, user, role: str) -> None:

@@ -398,7 +398,8 @@ def seed_demo() -> None:
         Tier,
     )
     from partners.selectors import partner_cams
-    from partners.services import ensure_staff_groups, membership_add, partner_assign_cam
+    from partners.services import membership_add, partner_assign_cam
+    from prm.roles import ensure_staff_groups
     from prm.sla.models import BusinessCalendar, Holiday
 
     ensure_staff_groups()
