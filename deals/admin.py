@@ -30,7 +30,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Partner, PartnerUserObjectPermission, Program
+from partners.models import Partner, PartnerUserObjectPermission
 from partners.recruitment import COUNTRIES
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.audit.admin import AuditTrailAdminMixin
@@ -40,7 +40,7 @@ from prm.sla.models import Deadline
 
 from . import services, services_catalogue
 from .models import OPEN_STATUSES, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
-from .selectors import deal_conflict_facts, deal_conflicts, deals_visible_to, program_settings
+from .selectors import deal_conflict_facts, deal_conflicts, deals_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -739,16 +739,10 @@ class DealProgramSettingsAdmin(_ServiceSavedAdmin):
     ]
 
     def has_add_permission(self, request):
-        return False  # one row per program, made with the defaults on first use
+        return False  # one row per program, made with the program
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        # Every program has its settings row (the selector creates it with the defaults).
-        for program in Program.objects.filter(deal_settings__isnull=True):
-            program_settings(program)
-        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in DealProgramSettingsForm.validated_fields}

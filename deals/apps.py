@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
+
+
+def _program_saved(sender, instance, created, raw=False, **kwargs):
+    """Every program has its deal registration settings, with the defaults until changed."""
+    if created and not raw:
+        from .services_catalogue import deal_program_settings_create
+
+        deal_program_settings_create(program=instance)
 
 
 class DealsConfig(AppConfig):
@@ -13,3 +22,4 @@ class DealsConfig(AppConfig):
         from .metrics import register as register_metrics
 
         register_metrics()
+        post_save.connect(_program_saved, sender="partners.Program", dispatch_uid="deals.program_settings")

@@ -33,9 +33,10 @@ MATCH_LIMIT = 50
 
 
 def program_settings(program) -> DealProgramSettings:
-    """The deal registration settings of a program, created with the defaults on first use."""
-    settings, _created = DealProgramSettings.objects.get_or_create(program=program)
-    return settings
+    """The deal registration settings of a program; a program without its row (it is made with the
+    program) reads the defaults, from an unsaved instance. Writes nothing."""
+    settings = DealProgramSettings.objects.filter(program=program).first()
+    return settings if settings is not None else DealProgramSettings(program=program)
 
 
 def deals_visible_to(user):

@@ -242,6 +242,12 @@ def deal_program_settings_validate(
     return data
 
 
+def deal_program_settings_create(*, program) -> DealProgramSettings:
+    """The settings row of a new program, with the defaults (the system makes it with the program)."""
+    settings, _created = DealProgramSettings.objects.get_or_create(program=program)
+    return settings
+
+
 @transaction.atomic
 def deal_program_settings_update(*, actor, settings: DealProgramSettings, **fields) -> DealProgramSettings:
     """Change the deal registration rules of a program. Deals already submitted keep their running clocks."""

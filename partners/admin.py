@@ -142,6 +142,26 @@ def _csv_cell(value) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+class PartnerAdminForm(forms.ModelForm):
+    """Checks the changed fields with the profile service, which writes them."""
+
+    @staticmethod
+    def service_data(form) -> dict:
+        fields = (*services.STAFF_PROFILE_FIELDS, *services.PROFILE_FIELDS)
+        if form.instance.pk is None:
+            return {name: form.cleaned_data[name] for name in fields if name in form.cleaned_data}
+        return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                services.partner_profile_validate(actor=self.actor, partner=self.instance, data=self.service_data(self))
+            except ServiceError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
 @admin.register(Partner)
 class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
     list_display = ("name", "country", "tier", "is_active", "created_at")
@@ -152,9 +172,15 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
     readonly_fields = ("is_active", "tier", "logo_link")
     exclude = ("logo",)
     actions = ["set_tier", "export_csv", "deactivate", "activate"]
+    form = PartnerAdminForm
 
     def get_queryset(self, request):
         return Partner.objects.visible_to(request.user).select_related("tier")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user
+        return form
 
     def get_list_filter(self, request):
         from .admin_onboarding import OnboardingStateFilter
@@ -174,20 +200,14 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         return format_html('<img src="{}" alt="" width="96">', reverse("partner_logo", args=[obj.pk]))
 
     def save_model(self, request, obj, form, change):
-        from prm.audit.services import audit_record
+        data = PartnerAdminForm.service_data(form)
+        if change:
+            services.partner_profile_update(actor=request.user, partner=obj, data=data)
+        else:
+            obj.pk = services.partner_create(actor=request.user, data=data).pk
 
-        from .recruitment import normalize_company_name, normalize_tax_id
-
-        obj.name_normalized = normalize_company_name(obj.name)
-        obj.tax_id_normalized = normalize_tax_id(obj.tax_id)
-        super().save_model(request, obj, form, change)
-        changed = ", ".join(form.changed_data)
-        audit_record(
-            actor=request.user,
-            action="partner.changed" if change else "partner.created",
-            obj=obj,
-            reason=changed,
-        )
+    def save_related(self, request, form, formsets, change):
+        pass  # the specialties are written by the service, with the other fields
 
     @admin.action(description=_("Set the tier of the selected partners"), permissions=["set_tier"])
     def set_tier(self, request, queryset):

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
-from prm.audit.services import audit_record
 from prm.errors import ServiceError
 
 from .models import AgreementAcceptance, AgreementVersion, OnboardingProgress, OnboardingStep, StepKind
@@ -18,6 +17,7 @@ from .onboarding import (
     agreement_publish,
     with_onboarding_counts,
 )
+from .services_config import configuration_delete, configuration_save
 
 
 class OnboardingStateFilter(admin.SimpleListFilter):
@@ -42,15 +42,6 @@ class OnboardingStateFilter(admin.SimpleListFilter):
         if condition is None:
             return queryset
         return with_onboarding_counts(queryset).filter(condition)
-
-
-def _record_admin_save(request, obj, form, change, noun: str) -> None:
-    audit_record(
-        actor=request.user,
-        action=f"{noun}.changed" if change else f"{noun}.created",
-        obj=obj,
-        reason=", ".join(form.changed_data),
-    )
 
 
 @admin.register(AgreementVersion)
@@ -88,12 +79,10 @@ class AgreementVersionAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         return actions
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _record_admin_save(request, obj, form, change, "agreement")
+        configuration_save(actor=request.user, obj=obj, changed=form.changed_data)
 
     def delete_model(self, request, obj):
-        audit_record(actor=request.user, action="agreement.deleted", obj=obj)
-        super().delete_model(request, obj)
+        configuration_delete(actor=request.user, obj=obj)
 
     @admin.action(description=_("Publish the selected versions"), permissions=["change"])
     def publish(self, request, queryset):
@@ -153,8 +142,7 @@ class OnboardingStepAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _record_admin_save(request, obj, form, change, "onboarding_step")
+        configuration_save(actor=request.user, obj=obj, changed=form.changed_data)
 
 
 @admin.register(AgreementAcceptance)

@@ -37,6 +37,7 @@ from .recruitment import (
     country_name,
     review_deadline,
 )
+from .services_config import configuration_delete, configuration_save
 
 # The review clock as the queue shows it: a badge per application, and a filter by its state.
 REVIEW_CLOCK_LABELS = {**ClockState.LABELS, NO_CLOCK: _("no clock")}
@@ -276,38 +277,17 @@ class ProgramPageAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        from prm.audit.services import audit_record
-
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action="program_page.changed" if change else "program_page.created",
-            obj=obj,
-            reason=", ".join(form.changed_data),
-        )
+        configuration_save(actor=request.user, obj=obj, changed=form.changed_data)
 
 
 class _ConfigAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
-    """Staff-configured lists; every change is audited."""
-
-    audit_prefix = ""
+    """Staff-configured lists; every change goes through partners.services_config, audited."""
 
     def save_model(self, request, obj, form, change):
-        from prm.audit.services import audit_record
-
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            action=f"{self.audit_prefix}.{'changed' if change else 'created'}",
-            obj=obj,
-            reason=", ".join(form.changed_data),
-        )
+        configuration_save(actor=request.user, obj=obj, changed=form.changed_data)
 
     def delete_model(self, request, obj):
-        from prm.audit.services import audit_record
-
-        audit_record(actor=request.user, action=f"{self.audit_prefix}.deleted", obj=obj)
-        super().delete_model(request, obj)
+        configuration_delete(actor=request.user, obj=obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -316,7 +296,6 @@ class _ConfigAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
 @admin.register(IcpQuestion)
 class IcpQuestionAdmin(_ConfigAdmin):
-    audit_prefix = "icp_question"
     list_display = ("text_en", "program", "order", "required", "is_active")
     list_filter = ("program", "is_active", "required")
     list_select_related = ("program",)
@@ -325,7 +304,6 @@ class IcpQuestionAdmin(_ConfigAdmin):
 
 @admin.register(CriteriaItem)
 class CriteriaItemAdmin(_ConfigAdmin):
-    audit_prefix = "criteria_item"
     list_display = ("text_en", "program", "order", "is_active")
     list_filter = ("program", "is_active")
     list_select_related = ("program",)
@@ -334,7 +312,6 @@ class CriteriaItemAdmin(_ConfigAdmin):
 
 @admin.register(Specialty)
 class SpecialtyAdmin(_ConfigAdmin):
-    audit_prefix = "specialty"
     list_display = ("name_en", "name_pt_br", "name_fr", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name_en", "name_pt_br", "name_fr")
@@ -342,7 +319,6 @@ class SpecialtyAdmin(_ConfigAdmin):
 
 @admin.register(CamTerritory)
 class CamTerritoryAdmin(_ConfigAdmin):
-    audit_prefix = "cam_territory"
     list_display = ("cam", "country")
     list_filter = ("country",)
     list_select_related = ("cam",)

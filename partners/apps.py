@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,12 +9,6 @@ def _role_label(params: dict) -> dict:
     return {**params, "role": str(PartnerRole(role).label) if role in PartnerRole.values else role}
 
 
-def _ensure_groups(sender, **kwargs):
-    from .services import ensure_staff_groups
-
-    ensure_staff_groups()
-
-
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
@@ -23,7 +16,6 @@ class PartnersConfig(AppConfig):
     def ready(self):
         from prm.notifications.kinds import register_kind
 
-        post_migrate.connect(_ensure_groups, sender=self)
         from .recruitment import register as register_recruitment
 
         register_recruitment()

@@ -3,7 +3,6 @@ import uuid
 from io import BytesIO
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,7 +15,7 @@ from prm.accounts.services import user_deactivate, user_end_sessions
 from prm.audit.services import audit_record
 from prm.errors import ServiceError
 from prm.notifications.services import notify
-from prm.tenancy import is_vendor_staff
+from prm.tenancy import is_vendor_staff, sees_all_partners
 
 from .models import (
     CompanySize,
@@ -31,15 +30,8 @@ from .models import (
     SpokenLanguage,
     Tier,
 )
-from .roles import STAFF_ROLE_PERMISSIONS, StaffRole
+from .roles import StaffRole
 from .selectors import partner_admins
-
-
-def ensure_staff_groups() -> None:
-    """Create or update the vendor staff groups and their permissions (idempotent)."""
-    for role, codenames in STAFF_ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set(Permission.objects.filter(codename__in=codenames))
 
 
 def membership_validate(*, user, role: str) -> None:
@@ -341,6 +333,45 @@ def _clean_profile(partner: Partner, data: dict) -> dict:
     return clean
 
 
+# What only vendor staff set (in the admin): the program and the country.
+STAFF_PROFILE_FIELDS = ("program", "country")
+
+
+def partner_profile_validate(*, actor, partner: Partner, data: dict) -> dict:
+    """The values of ``data`` checked and normalised, as the profile services write them; the admin's
+    form calls it to show field errors before saving."""
+    staff = {field: data[field] for field in STAFF_PROFILE_FIELDS if field in data}
+    if staff and not is_vendor_staff(actor):
+        raise ServiceError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(staff)})
+    values = _clean_profile(partner, {field: value for field, value in data.items() if field not in staff})
+    if "country" in staff:
+        values["country"] = clean_country(staff["country"])
+    if "program" in staff:
+        values["program"] = staff["program"]
+    return values
+
+
+@transaction.atomic
+def partner_create(*, actor, data: dict) -> Partner:
+    """A partner made by hand by vendor staff who see every partner (recruitment makes the others)."""
+    from .recruitment import normalize_company_name, normalize_tax_id
+
+    if not (actor is not None and sees_all_partners(actor) and actor.has_perm("partners.add_partner")):
+        raise PermissionDenied
+    values = partner_profile_validate(actor=actor, partner=Partner(), data=data)
+    if not {"program", "name", "country"} <= set(values):
+        raise ServiceError(_("Enter the company name."), field="name")
+    specialties = values.pop("specialties", None)
+    partner = Partner(**values)
+    partner.name_normalized = normalize_company_name(partner.name)
+    partner.tax_id_normalized = normalize_tax_id(partner.tax_id)
+    partner.save()
+    if specialties:
+        partner.specialties.set(specialties)
+    audit_record(actor=actor, action="partner.created", obj=partner, reason=", ".join(data))
+    return partner
+
+
 def _clean_addresses(partner: Partner, addresses) -> list[dict]:
     """Checks each address row: ``id`` for an existing one (of this partner), ``delete`` to remove it."""
     from .models import AddressKind
@@ -432,7 +463,7 @@ def partner_profile_update(*, actor, partner: Partner, data: dict, addresses=Non
     from .recruitment import normalize_company_name, normalize_tax_id
 
     authorize_team_action(actor=actor, partner=partner, staff_perm="partners.change_partner")
-    values = _clean_profile(partner, data)
+    values = partner_profile_validate(actor=actor, partner=partner, data=data)
     rows = _clean_addresses(partner, addresses) if addresses is not None else []
     logo_file = logo_reencode(logo) if logo else None
 

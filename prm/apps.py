@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PrmConfig(AppConfig):
@@ -15,3 +16,8 @@ class PrmConfig(AppConfig):
         from prm.admin_changelist import guard_every_changelist
 
         guard_every_changelist()
+
+        # The vendor staff groups, with what every app's roles.py grants them.
+        from prm.roles import ensure_staff_groups_after_migrate
+
+        post_migrate.connect(ensure_staff_groups_after_migrate, dispatch_uid="prm.roles.ensure_staff_groups")

@@ -399,7 +399,8 @@ def seed_demo() -> None:
         TierRequirement,
     )
     from partners.selectors import partner_cams
-    from partners.services import ensure_staff_groups, membership_add, partner_assign_cam
+    from partners.services import membership_add, partner_assign_cam
+    from prm.roles import ensure_staff_groups
     from prm.sla.models import BusinessCalendar, Holiday
 
     ensure_staff_groups()
@@ -669,10 +670,12 @@ def _seed_deals(program) -> None:
     products = {}
     for en, pt, fr in PRODUCTS:
         products[en], _ = Product.objects.get_or_create(name_en=en, defaults={"name_pt_br": pt, "name_fr": fr})
-    DealProgramSettings.objects.get_or_create(
-        program=program, defaults={"second_approval_amount": SECOND_APPROVAL_AMOUNT}
-    )
     manager = User.objects.get(email="manager@vendor.example")
+    settings = DealProgramSettings.objects.get(program=program)  # made with the program
+    if settings.second_approval_amount is None:
+        services_catalogue.deal_program_settings_update(
+            actor=manager, settings=settings, second_approval_amount=SECOND_APPROVAL_AMOUNT
+        )
     for company, country, domain, tax_id in HOUSE_ACCOUNTS:
         if not HouseAccount.objects.filter(name_normalized=normalize_company_name(company), country=country).exists():
             services_catalogue.house_account_create(

@@ -77,7 +77,7 @@ def partner_user(partner, role=PartnerRole.ADMIN, **kwargs) -> User:
 
 
 def staff_user(role: str, *, partners=(), **kwargs) -> User:
-    from partners.services import ensure_staff_groups
+    from prm.roles import ensure_staff_groups
 
     ensure_staff_groups()
     user = UserFactory(is_staff=True, **kwargs)

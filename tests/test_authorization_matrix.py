@@ -7,9 +7,7 @@ Path arguments are filled with objects of partner A, so partner B's user and the
 assigned to A meet them as missing where the view is scoped (404, or the admin's "does not
 exist" redirect, the same as for a missing row).
 
-An outcome is an HTTP status or where the first redirect goes: ``redirect-login`` (the login
-page), ``redirect-admin-login`` (the admin's login gate, which answers 403 to partner users),
-``redirect-mfa-setup`` (TOTP set-up) or ``redirect`` (anywhere else).
+The cast, the outcomes and the helpers that write them live in ``tests/matrix_cast.py``.
 
 Vendor staff in the cast have TOTP set up, as staff must before they reach anything;
 ``test_staff_without_mfa_reach_only_the_enrolment`` proves that gate on every route (API: 403,
@@ -30,46 +28,26 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-ROLES = (
-    "anonymous",
-    "partner_a_admin",
-    "partner_a_sales",
-    "partner_b_user",
-    "cam_a",
-    "cam_other",
-    "channel_manager",
-    "executive",
+from tests.deals import matrix as deals_matrix
+from tests.leads import matrix as leads_matrix
+from tests.matrix_cast import (
+    ADMIN_LOGIN,
+    LOGIN,
+    MFA_SETUP,
+    OBJECT,
+    PARTNER_ROLES,
+    REDIRECT,
+    ROLES,
+    SEE_ALL_REFUSED,
+    STAFF_ROLES,
+    admin_row,
+    admin_staff,
+    cast_people,
+    everyone,
+    row,
+    signed_in,
 )
-PARTNER_ROLES = ("partner_a_admin", "partner_a_sales", "partner_b_user")
-STAFF_ROLES = ("cam_a", "cam_other", "channel_manager", "executive")
-
-LOGIN = "redirect-login"
-ADMIN_LOGIN = "redirect-admin-login"
-MFA_SETUP = "redirect-mfa-setup"
-REDIRECT = "redirect"
-
-
-def row(*outcomes):
-    """Outcomes in the order of ROLES."""
-    return dict(zip(ROLES, outcomes, strict=True))
-
-
-def everyone(outcome):
-    return dict.fromkeys(ROLES, outcome)
-
-
-def signed_in(outcome, anonymous=LOGIN):
-    return {**everyone(outcome), "anonymous": anonymous}
-
-
-def admin_row(cam_a, cam_other, channel_manager, executive):
-    """An admin page: anonymous and partner users are stopped at the admin's login gate."""
-    return row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, cam_a, cam_other, channel_manager, executive)
-
-
-def admin_staff(outcome):
-    return admin_row(outcome, outcome, outcome, outcome)
-
+from tests.money import matrix as money_matrix
 
 # POST routes: the form data sent (every other route is fetched with GET).
 POSTED = {
@@ -132,7 +110,7 @@ ROUTES = {
     "apply": everyone(200),
     "apply_thanks": everyone(200),
     "application-list": everyone(405),
-    "admin:partners_application_review": admin_row(403, 403, 405, 403),
+    "admin:partners_application_review": admin_row(403, 403, 405, 403, acquisition=405),
     # Agreement and onboarding checklist (no agreement version is published in the cast).
     "agreement": row(LOGIN, 200, 200, 200, 403, 403, 403, 403),
     "onboarding_content": row(LOGIN, 200, 200, 200, 403, 403, 403, 403),
@@ -167,7 +145,7 @@ ROUTES = {
 # The admin's pages per registered model ("app_label/model_name"), for the staff roles
 # (cam_a, cam_other, channel_manager, executive); "object" is the bare /<id>/ address that
 # redirects to the change page. Out-of-scope rows redirect like missing ones.
-_OBJECT = admin_staff(REDIRECT)
+_OBJECT = OBJECT
 _NO_ACCESS = {
     "changelist": admin_staff(403),
     "add": admin_staff(403),
@@ -177,6 +155,9 @@ _NO_ACCESS = {
     "object": _OBJECT,
 }
 _SCOPED_READ = admin_row(200, REDIRECT, 200, 200)
+# What acquisition, marketing and training are not granted (audit trail, SLA clocks) they do not see.
+_STAFF_READ_NOT_SEE_ALL = admin_row(200, 200, 200, 200, **SEE_ALL_REFUSED)
+_SCOPED_READ_NOT_SEE_ALL = admin_row(200, REDIRECT, 200, 200, **SEE_ALL_REFUSED)
 ADMIN_MODELS = {
     "auth/group": _NO_ACCESS,
     "account/emailaddress": _NO_ACCESS,
@@ -192,11 +173,11 @@ ADMIN_MODELS = {
     "accounts/apitoken": _NO_ACCESS,
     "notifications/notification": _NO_ACCESS,
     "audit/auditevent": {
-        "changelist": admin_staff(200),
+        "changelist": _STAFF_READ_NOT_SEE_ALL,
         "add": admin_staff(403),
-        "history": _SCOPED_READ,
+        "history": _SCOPED_READ_NOT_SEE_ALL,
         "delete": admin_staff(403),
-        "change": _SCOPED_READ,
+        "change": _SCOPED_READ_NOT_SEE_ALL,
         "object": _OBJECT,
     },
     "sla/businesscalendar": {
@@ -208,11 +189,11 @@ ADMIN_MODELS = {
         "object": _OBJECT,
     },
     "sla/deadline": {
-        "changelist": admin_staff(200),
+        "changelist": _STAFF_READ_NOT_SEE_ALL,
         "add": admin_staff(403),
-        "history": _SCOPED_READ,
+        "history": _SCOPED_READ_NOT_SEE_ALL,
         "delete": admin_staff(403),
-        "change": _SCOPED_READ,
+        "change": _SCOPED_READ_NOT_SEE_ALL,
         "object": _OBJECT,
     },
     "partners/program": {
@@ -225,7 +206,7 @@ ADMIN_MODELS = {
     },
     "partners/partner": {
         "changelist": admin_staff(200),
-        "add": admin_row(403, 403, 200, 403),
+        "add": admin_row(403, 403, 200, 403, acquisition=200),
         "history": _SCOPED_READ,
         "delete": admin_staff(403),
         "change": _SCOPED_READ,
@@ -249,38 +230,42 @@ ADMIN_MODELS = {
         "object": _OBJECT,
     },
 }
+# Channel acquisition reads the agreement and the checklist, as the CAMs and executives do; channel
+# marketing and training are not granted them.
+_ONBOARDING_READ = admin_row(200, 200, 200, 200, marketing=403, training=403)
+_ONBOARDING_SCOPED_READ = admin_row(200, REDIRECT, 200, 200, marketing=403, training=403)
 ADMIN_MODELS.update(
     {
         "partners/agreementversion": {
-            "changelist": admin_staff(200),
+            "changelist": _ONBOARDING_READ,
             "add": admin_row(403, 403, 200, 403),
-            "history": admin_staff(200),
+            "history": _ONBOARDING_READ,
             "delete": admin_row(403, 403, 200, 403),
-            "change": admin_staff(200),
+            "change": _ONBOARDING_READ,
             "object": _OBJECT,
         },
         "partners/onboardingstep": {
-            "changelist": admin_staff(200),
+            "changelist": _ONBOARDING_READ,
             "add": admin_row(403, 403, 200, 403),
-            "history": admin_staff(200),
+            "history": _ONBOARDING_READ,
             "delete": admin_staff(403),
-            "change": admin_staff(200),
+            "change": _ONBOARDING_READ,
             "object": _OBJECT,
         },
         "partners/agreementacceptance": {
-            "changelist": admin_staff(200),
+            "changelist": _ONBOARDING_READ,
             "add": admin_staff(403),
-            "history": _SCOPED_READ,
+            "history": _ONBOARDING_SCOPED_READ,
             "delete": admin_staff(403),
-            "change": _SCOPED_READ,
+            "change": _ONBOARDING_SCOPED_READ,
             "object": _OBJECT,
         },
         "partners/onboardingprogress": {
-            "changelist": admin_staff(200),
+            "changelist": _ONBOARDING_READ,
             "add": admin_staff(403),
-            "history": _SCOPED_READ,
+            "history": _ONBOARDING_SCOPED_READ,
             "delete": admin_staff(403),
-            "change": _SCOPED_READ,
+            "change": _ONBOARDING_SCOPED_READ,
             "object": _OBJECT,
         },
     }
@@ -294,22 +279,28 @@ _MANAGER_CONFIGURES = {
     "change": _MANAGER_ONLY,
     "object": _OBJECT,
 }
+# Channel acquisition reviews applications, keeps the questions and criteria and reads the
+# territories; channel marketing keeps the program page and reads the specialties.
+_WITH_ACQUISITION = admin_row(403, 403, 200, 403, acquisition=200)
+_WITH_MARKETING = admin_row(403, 403, 200, 403, marketing=200)
+_ACQUISITION_CONFIGURES = {
+    **_MANAGER_CONFIGURES,
+    **dict.fromkeys(("changelist", "add", "history", "change"), _WITH_ACQUISITION),
+}
+_ACQUISITION_READS = {**_MANAGER_CONFIGURES, **dict.fromkeys(("changelist", "history", "change"), _WITH_ACQUISITION)}
+_MARKETING_READS = {**_MANAGER_CONFIGURES, **dict.fromkeys(("changelist", "history", "change"), _WITH_MARKETING)}
 ADMIN_MODELS.update(
     {
-        "partners/application": {**_MANAGER_CONFIGURES, "add": admin_staff(403)},
-        "partners/programpage": {**_MANAGER_CONFIGURES, "add": admin_staff(403)},
-        "partners/icpquestion": _MANAGER_CONFIGURES,
-        "partners/criteriaitem": _MANAGER_CONFIGURES,
-        "partners/specialty": _MANAGER_CONFIGURES,
-        "partners/camterritory": {**_MANAGER_CONFIGURES, "delete": _MANAGER_ONLY},
+        "partners/application": {**_ACQUISITION_READS, "add": admin_staff(403)},
+        "partners/programpage": {**_MARKETING_READS, "add": admin_staff(403)},
+        "partners/icpquestion": _ACQUISITION_CONFIGURES,
+        "partners/criteriaitem": _ACQUISITION_CONFIGURES,
+        "partners/specialty": _MARKETING_READS,
+        "partners/camterritory": {**_ACQUISITION_READS, "delete": _MANAGER_ONLY},
     }
 )
-# Deal registration and lead distribution keep their entries beside their tests, one module per
-# area (they use the helpers above).
-from tests.deals import matrix as deals_matrix  # noqa: E402
-from tests.leads import matrix as leads_matrix  # noqa: E402
-from tests.money import matrix as money_matrix  # noqa: E402
-
+# Deal registration, lead distribution and exchange rates keep their entries beside their tests, one
+# module per area (they use the helpers of tests/matrix_cast.py).
 APP_MATRICES = (deals_matrix, leads_matrix, money_matrix)
 for _app in APP_MATRICES:
     for _area in _app.AREAS:
@@ -407,6 +398,7 @@ def cast(world, mfa, settings, tmp_path):
     from tests.factories import TierFactory
 
     cache.clear()
+    world = cast_people(world)
     for role in STAFF_ROLES:
         mfa(world[role])
     partner_a = world["partner_a"]

@@ -25,13 +25,13 @@ class UserAdmin(AuditTrailAdminMixin, BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         from prm.audit.services import audit_record
 
-        was_active = User.objects.filter(pk=obj.pk).values_list("is_active", flat=True).first() if change else None
+        # Deactivation is the service's: it ends the sessions and records the event.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True
         super().save_model(request, obj, form, change)
-        if change and was_active and not obj.is_active:
-            services.user_end_sessions(user=obj)
-            audit_record(
-                actor=request.user, action="user.deactivated", obj=obj, from_state="active", to_state="inactive"
-            )
+        if deactivating:
+            obj.is_active = services.user_deactivate(actor=request.user, user=obj).is_active
         elif form.changed_data:
             audit_record(
                 actor=request.user,

@@ -661,11 +661,33 @@ def test_program_settings_changed_by_the_channel_manager_only(world, login, mfa)
     assert client.get(reverse("admin:deals_dealprogramsettings_add")).status_code == 403
 
 
-def test_settings_changelist_lists_every_program(world, login):
-    assert not DealProgramSettings.objects.exists()
-    response = login(world["executive"]).get(reverse("admin:deals_dealprogramsettings_changelist"))
+def test_settings_changelist_lists_every_program_and_writes_nothing(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programs = {world["partner_a"].program_id, world["partner_b"].program_id}
+    assert set(DealProgramSettings.objects.values_list("program_id", flat=True)) == programs  # made with them
+    client = login(world["executive"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:deals_dealprogramsettings_changelist"))
     assert response.status_code == 200
-    assert DealProgramSettings.objects.filter(program=world["partner_a"].program).exists()
+    assert {row.program_id for row in response.context["cl"].result_list} == programs
+    assert not [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith("INSERT")]
+    assert DealProgramSettings.objects.count() == len(programs)
+
+
+def test_the_settings_selector_writes_nothing_and_reads_the_defaults_without_a_row(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    program = world["partner_a"].program
+    DealProgramSettings.objects.filter(program=program).delete()
+    with CaptureQueriesContext(connection) as queries:
+        settings = program_settings(program)
+    assert [query["sql"].split()[0].upper() for query in queries] == ["SELECT"]
+    assert settings.pk is None and settings.program == program
+    assert (settings.decision_days, settings.max_extensions, settings.second_approval_amount) == (2, 1, None)
+    assert not DealProgramSettings.objects.filter(program=program).exists()
 
 
 def test_catalogue_services_check_the_actor_and_the_fields(world):

@@ -7,19 +7,22 @@ see the same rows.
 
 import sys
 
-from tests.test_authorization_matrix import _OBJECT, admin_row, admin_staff
+from tests.matrix_cast import OBJECT as _OBJECT
+from tests.matrix_cast import SEE_ALL_REFUSED, admin_row
 
 _MANAGER_ONLY = admin_row(403, 403, 200, 403)
+# Channel acquisition, marketing and training are not granted the rates.
+_STAFF_READ = admin_row(200, 200, 200, 200, **SEE_ALL_REFUSED)
 
 ROUTES: dict = {}
 POSTED: dict = {}
 ADMIN_MODELS: dict = {
     "money/exchangerate": {
-        "changelist": admin_staff(200),
+        "changelist": _STAFF_READ,
         "add": _MANAGER_ONLY,
-        "history": admin_staff(200),
+        "history": _STAFF_READ,
         "delete": _MANAGER_ONLY,
-        "change": admin_staff(200),
+        "change": _STAFF_READ,
         "object": _OBJECT,
     },
 }

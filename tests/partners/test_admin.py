@@ -116,3 +116,72 @@ def test_deactivating_partners_in_the_admin_goes_through_the_service(staff_clien
     world["partner_a"].refresh_from_db()
     assert not world["partner_a"].is_active
     assert AuditEvent.objects.filter(action="partner.deactivated", partner_id=world["partner_a"].pk).exists()
+
+
+def test_changing_a_partner_in_the_admin_goes_through_the_profile_service(staff_client, world):
+    from partners.models import Partner
+
+    partner = world["partner_a"]
+    client = staff_client("cam_a")
+    url = reverse("admin:partners_partner_change", args=[partner.pk])
+    data = {"name": "  Partner   Alpha ", "country": "br", "program": partner.program_id, "tax_id": "12.345/0001-99"}
+    response = client.post(url, {**data, "email_domain": "not a domain"})
+    assert response.status_code == 200 and "email_domain" in response.context["adminform"].form.errors
+    assert Partner.objects.get(pk=partner.pk).name == "Partner A"
+    assert client.post(url, data).status_code == 302
+    partner.refresh_from_db()
+    assert (partner.name, partner.country, partner.name_normalized) == ("Partner Alpha", "BR", "partner alpha")
+    assert partner.tax_id_normalized == "12345000199"
+    event = AuditEvent.objects.get(action="partner.profile_updated", object_id=str(partner.pk))
+    assert event.actor_id == world["cam_a"].pk and "name" in event.reason
+
+
+def test_adding_a_partner_in_the_admin_goes_through_the_service(staff_client, world):
+    from partners.models import Partner
+
+    client = staff_client("channel_manager")
+    response = client.post(
+        reverse("admin:partners_partner_add"),
+        {"name": "Gamma Ltda", "country": "BR", "program": world["partner_a"].program_id},
+    )
+    assert response.status_code == 302
+    partner = Partner.objects.get(name="Gamma Ltda")
+    assert partner.name_normalized == "gamma"
+    assert AuditEvent.objects.get(action="partner.created", object_id=str(partner.pk)).actor_id == (
+        world["channel_manager"].pk
+    )
+
+
+def test_the_partner_services_refuse_whom_the_admin_refuses(world):
+    from django.core.exceptions import PermissionDenied
+
+    from partners.services import partner_create, partner_profile_update
+    from prm.errors import ServiceError
+
+    data = {"name": "Delta", "country": "FR", "program": world["partner_a"].program}
+    for actor in (world["cam_a"], world["executive"], world["partner_a_admin"], None):
+        with pytest.raises(PermissionDenied):
+            partner_create(actor=actor, data=data)
+    with pytest.raises(ServiceError):  # the country and the program are set by vendor staff only
+        partner_profile_update(actor=world["partner_a_admin"], partner=world["partner_a"], data={"country": "FR"})
+
+
+def test_the_recruitment_and_onboarding_admins_save_through_the_configuration_services(staff_client, world):
+    from django.core.exceptions import PermissionDenied
+
+    from partners.models import IcpQuestion, Specialty
+    from partners.services_config import configuration_delete, configuration_save
+
+    client = staff_client("channel_manager")
+    response = client.post(reverse("admin:partners_specialty_add"), {"name_en": "Cloud", "is_active": "on"})
+    assert response.status_code == 302
+    specialty = Specialty.objects.get(name_en="Cloud")
+    assert AuditEvent.objects.filter(action="specialty.created", object_id=str(specialty.pk)).exists()
+    question = IcpQuestion(program=world["partner_a"].program, text_en="Why?", order=1)
+    with pytest.raises(PermissionDenied):
+        configuration_save(actor=world["executive"], obj=question, changed=["text_en"])
+    configuration_save(actor=world["channel_manager"], obj=question, changed=["text_en"])
+    assert AuditEvent.objects.get(action="icp_question.created").reason == "text_en"
+    with pytest.raises(PermissionDenied):  # nobody is granted deleting a question
+        configuration_delete(actor=world["channel_manager"], obj=question)
+    assert IcpQuestion.objects.filter(pk=question.pk).exists()

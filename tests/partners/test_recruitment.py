@@ -515,7 +515,7 @@ def test_an_approval_that_cannot_invite_the_contact_changes_nothing(program, rev
 
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_approving_at_once_create_one_partner():
-    from partners.services import ensure_staff_groups
+    from prm.roles import ensure_staff_groups
 
     ensure_staff_groups()
     program = ProgramFactory()

@@ -6,7 +6,6 @@ from django.urls import reverse
 from partners.models import Membership, PartnerRole
 from partners.roles import StaffRole
 from partners.services import (
-    ensure_staff_groups,
     membership_add,
     membership_change_role,
     membership_remove,
@@ -16,6 +15,7 @@ from partners.services import (
 from prm.audit.models import AuditEvent
 from prm.errors import ServiceError
 from prm.notifications.models import Notification
+from prm.roles import ensure_staff_groups
 from tests.factories import PartnerFactory, UserFactory, staff_user
 
 

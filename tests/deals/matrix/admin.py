@@ -8,10 +8,15 @@ keeps them, the others read them. Program settings: the channel manager changes 
 or deletes a row.
 """
 
-from tests.test_authorization_matrix import _OBJECT, REDIRECT, admin_row, admin_staff
+from tests.matrix_cast import OBJECT as _OBJECT
+from tests.matrix_cast import REDIRECT, SEE_ALL_REFUSED, admin_row
+
+# Channel acquisition, marketing and training are granted nothing of deal registration.
+_STAFF_READ = admin_row(200, 200, 200, 200, **SEE_ALL_REFUSED)
+_NOBODY = admin_row(403, 403, 403, 403)
 
 _MANAGER_ONLY = admin_row(403, 403, 200, 403)
-_SCOPED_READ = admin_row(200, REDIRECT, 200, 200)
+_SCOPED_READ = admin_row(200, REDIRECT, 200, 200, **SEE_ALL_REFUSED)
 _DECIDE = admin_row(REDIRECT, REDIRECT, REDIRECT, 403)
 
 ROUTES: dict = {
@@ -28,35 +33,35 @@ POSTED: dict = {
 }
 ADMIN_MODELS: dict = {
     "deals/deal": {
-        "changelist": admin_staff(200),
-        "add": admin_staff(403),
+        "changelist": _STAFF_READ,
+        "add": _NOBODY,
         "history": _SCOPED_READ,
-        "delete": admin_staff(403),
+        "delete": _NOBODY,
         "change": _SCOPED_READ,
         "object": _OBJECT,
     },
     "deals/product": {
-        "changelist": admin_staff(200),
+        "changelist": _STAFF_READ,
         "add": _MANAGER_ONLY,
-        "history": admin_staff(200),
-        "delete": admin_staff(403),
-        "change": admin_staff(200),
+        "history": _STAFF_READ,
+        "delete": _NOBODY,
+        "change": _STAFF_READ,
         "object": _OBJECT,
     },
     "deals/houseaccount": {
-        "changelist": admin_staff(200),
+        "changelist": _STAFF_READ,
         "add": _MANAGER_ONLY,
-        "history": admin_staff(200),
+        "history": _STAFF_READ,
         "delete": _MANAGER_ONLY,
-        "change": admin_staff(200),
+        "change": _STAFF_READ,
         "object": _OBJECT,
     },
     "deals/dealprogramsettings": {
-        "changelist": admin_staff(200),
-        "add": admin_staff(403),
-        "history": admin_staff(200),
-        "delete": admin_staff(403),
-        "change": admin_staff(200),
+        "changelist": _STAFF_READ,
+        "add": _NOBODY,
+        "history": _STAFF_READ,
+        "delete": _NOBODY,
+        "change": _STAFF_READ,
         "object": _OBJECT,
     },
 }

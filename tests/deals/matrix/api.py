@@ -6,7 +6,7 @@ the state the next one meets and the outcomes express authorization only: 401 an
 out of scope (partner B, the CAM not assigned to A), 403 a role that may not act.
 """
 
-from tests.test_authorization_matrix import row, signed_in
+from tests.matrix_cast import row, signed_in
 
 
 def _partner_action(outcome):

@@ -6,7 +6,7 @@ partner user sees refused the same way (400), so that one role's request does no
 for the next.
 """
 
-from tests.test_authorization_matrix import LOGIN, REDIRECT, row
+from tests.matrix_cast import LOGIN, REDIRECT, row
 
 _LIST = row(LOGIN, 200, 200, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 _DEAL_ACTION = row(LOGIN, 400, 400, 404, 403, 404, 403, 403)

@@ -10,10 +10,15 @@ nobody adds or deletes a row. Partner locations (for the nearest strategy): the 
 no delete.
 """
 
-from tests.test_authorization_matrix import _OBJECT, REDIRECT, admin_row, admin_staff
+from tests.matrix_cast import OBJECT as _OBJECT
+from tests.matrix_cast import REDIRECT, admin_row, admin_staff
+
+# Channel marketing reads leads and rules and brings leads in (``leads.add_lead``); channel
+# acquisition and training are granted nothing of lead distribution.
+_LEADS_READ = admin_row(200, 200, 200, 200, acquisition=403, training=403)
 
 _MANAGER_ONLY = admin_row(403, 403, 200, 403)
-_SCOPED_READ = admin_row(200, REDIRECT, 200, 200)
+_SCOPED_READ = admin_row(200, REDIRECT, 200, 200, acquisition=403, training=403)
 _ROUTE = admin_row(REDIRECT, REDIRECT, REDIRECT, 403)
 
 ROUTES: dict = {
@@ -28,19 +33,19 @@ POSTED: dict = {
 }
 ADMIN_MODELS: dict = {
     "leads/lead": {
-        "changelist": admin_staff(200),
-        "add": _MANAGER_ONLY,
+        "changelist": _LEADS_READ,
+        "add": admin_row(403, 403, 200, 403, marketing=200),
         "history": _SCOPED_READ,
         "delete": admin_staff(403),
         "change": _SCOPED_READ,
         "object": _OBJECT,
     },
     "leads/assignmentrule": {
-        "changelist": admin_staff(200),
+        "changelist": _LEADS_READ,
         "add": _MANAGER_ONLY,
-        "history": admin_staff(200),
+        "history": _LEADS_READ,
         "delete": _MANAGER_ONLY,
-        "change": admin_staff(200),
+        "change": _LEADS_READ,
         "object": _OBJECT,
     },
     "leads/leadprogramsettings": {

@@ -1,15 +1,15 @@
 """Matrix entries of the CSV import of leads (staff pages and API); see the package docstring.
 
-Only staff who import leads (``leads.add_lead``: the channel manager in the cast, channel marketing
-outside it) reach them; partner users and other staff are refused (403), anonymous visitors are
+Only staff who import leads (``leads.add_lead``: the channel manager and channel marketing) reach
+them; partner users and other staff are refused (403), anonymous visitors are
 sent to log in (pages) or answered 401 (API). The job in the path is a finished import with one
 error row, made by the channel manager.
 """
 
-from tests.test_authorization_matrix import LOGIN, row
+from tests.matrix_cast import LOGIN, row
 
-_PAGE = row(LOGIN, 403, 403, 403, 403, 403, 200, 403)
-_API = row(401, 403, 403, 403, 403, 403, 200, 403)
+_PAGE = row(LOGIN, 403, 403, 403, 403, 403, 200, 403, marketing=200)
+_API = row(401, 403, 403, 403, 403, 403, 200, 403, marketing=200)
 
 ROUTES: dict = {
     "staff_lead_import": _PAGE,

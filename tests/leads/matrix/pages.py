@@ -7,7 +7,7 @@ change the lead for the next; accepting a lead already accepted is a double clic
 with a message, nothing changed.
 """
 
-from tests.test_authorization_matrix import LOGIN, REDIRECT, row
+from tests.matrix_cast import LOGIN, REDIRECT, row
 
 _INBOX = row(LOGIN, 200, 200, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 _LEAD_PAGE = row(LOGIN, 200, 200, 404, REDIRECT, 404, REDIRECT, REDIRECT)

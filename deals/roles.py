@@ -1,0 +1,23 @@
+"""Deal registration: the CAM decides on the deals of their partners, the channel manager on all of
+them and gives the second approval of large deals; both keep the catalogue and house accounts
+(see prm.roles)."""
+
+from prm.roles import StaffRole
+
+_VIEW = ("deals.view_deal", "deals.view_product", "deals.view_houseaccount", "deals.view_dealprogramsettings")
+
+STAFF_GRANTS = {
+    StaffRole.CHANNEL_MANAGER: (
+        *_VIEW,
+        "deals.add_product",
+        "deals.change_product",
+        "deals.add_houseaccount",
+        "deals.change_houseaccount",
+        "deals.delete_houseaccount",
+        "deals.change_dealprogramsettings",
+        "deals.approve_deal",
+        "deals.approve_deal_second",
+    ),
+    StaffRole.CAM: (*_VIEW, "deals.approve_deal"),
+    StaffRole.EXECUTIVE: _VIEW,
+}
