@@ -20,7 +20,6 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -30,13 +29,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Partner, PartnerUserObjectPermission
-from partners.recruitment import COUNTRIES
 from prm.admin_actions import ConfirmedActionsMixin, error_text
+from prm.admin_filters import CamFilter, PartnerInScopeFilter
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.sla.display import ClockStateFilter, clock_badge, with_clock
 from prm.sla.models import Deadline
+from prm.tenancy import cam_grants
 
 from . import services, services_catalogue
 from .models import OPEN_STATUSES, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
@@ -73,16 +73,10 @@ def with_decision_clock(queryset, *, now=None):
     return with_clock(queryset, kind=services.DECISION_KIND, state_as="sla_state", due_as="sla_due_at", now=now)
 
 
-def _cam_grants():
-    return PartnerUserObjectPermission.objects.filter(
-        permission__codename="manage_partner", permission__content_type__app_label="partners"
-    )
-
-
 def with_cams(queryset):
     """Deals annotated with ``cam_emails``: the active CAMs of the deal's partner, one array sub-query."""
     cams = (
-        _cam_grants()
+        cam_grants()
         .filter(content_object_id=OuterRef("partner_id"), user__is_active=True)
         .order_by("user__email")
         .values("user__email")
@@ -115,43 +109,6 @@ class SlaStateFilter(ClockStateFilter):
 
     title = _("decision clock")
     states = SlaState.choices
-
-
-class PartnerInScopeFilter(admin.SimpleListFilter):
-    """Deals of one partner, chosen among the partners in the user's scope (not read from the deals)."""
-
-    title = _("partner")
-    parameter_name = "partner"
-
-    def lookups(self, request, model_admin):
-        return [(str(pk), name) for pk, name in Partner.objects.visible_to(request.user).values_list("pk", "name")]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        return queryset.filter(partner_id=int(value)) if value.isdigit() else queryset.none()
-
-
-class DealCamFilter(admin.SimpleListFilter):
-    """Deals by the CAM of their partner (the guardian grant), or partners with none."""
-
-    title = _("channel account manager")
-    parameter_name = "cam"
-
-    def lookups(self, request, model_admin):
-        visible = Partner.objects.visible_to(request.user).values("pk")
-        grants = _cam_grants().filter(content_object_id__in=visible).values("user_id")
-        users = get_user_model().objects.filter(pk__in=grants).order_by("email")
-        return [("none", _("None assigned")), *((str(user.pk), user.get_full_name() or user.email) for user in users)]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "none":
-            return queryset.exclude(partner_id__in=_cam_grants().values("content_object_id"))
-        if value and value.isdigit():
-            return queryset.filter(partner_id__in=_cam_grants().filter(user_id=int(value)).values("content_object_id"))
-        return queryset
 
 
 class SecondApprovalFilter(admin.SimpleListFilter):
@@ -306,7 +263,7 @@ class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
             SlaStateFilter,
             "conflict_flag",
             PartnerInScopeFilter,
-            DealCamFilter,
+            CamFilter,
             "currency",
             SecondApprovalFilter,
         )

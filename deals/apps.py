@@ -16,6 +16,10 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deal registration")
 
     def ready(self):
+        from prm.partner_pages import register_home_context, register_trail_scope
+
+        from .models import Deal
+        from .selectors import deals_visible_to, partner_deal_summary
         from .services import register
 
         register()
@@ -23,3 +27,5 @@ class DealsConfig(AppConfig):
 
         register_metrics()
         post_save.connect(_program_saved, sender="partners.Program", dispatch_uid="deals.program_settings")
+        register_home_context("deal_summary", partner_deal_summary)
+        register_trail_scope(Deal, deals_visible_to)

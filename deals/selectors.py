@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection, transaction
 from django.db.models import Count, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from partners.recruitment import country_name, is_free_mail_domain, normalize_company_name, normalize_tax_id
 from partners.templatetags.partner_tiers import money
 from prm.audit.selectors import audit_events_for
+from prm.countries import country_name
+from prm.identity import Identity, IdentityMatch, identity_matches, trigram_threshold
 from prm.sla.display import deadline_columns
-from prm.tenancy import is_vendor_staff, membership_of
+from prm.tenancy import cam_grants, is_vendor_staff, membership_of
 
 from .models import (
     DECISION_KIND,
@@ -28,8 +26,6 @@ from .models import (
     Product,
     reason_display,
 )
-
-MATCH_LIMIT = 50
 
 
 def program_settings(program) -> DealProgramSettings:
@@ -141,74 +137,31 @@ def partner_deal_summary(partner) -> dict:
 
 
 @dataclass(frozen=True)
-class DealMatch:
-    kind: str  # "email_domain", "tax_id" or "name"
-    score: float  # 1.0 for an identical domain or tax ID; the trigram similarity for names
-    target: object  # a Deal or a HouseAccount
+class DealMatch(IdentityMatch):
+    """A match of ``prm.identity``: the target is a Deal or a HouseAccount."""
+
     registered_first: bool  # the target was there before the deal being checked
-
-    KIND_LABELS = {
-        "email_domain": _("same email domain"),
-        "tax_id": _("same tax ID"),
-        "name": _("similar name"),
-    }
-
-    @property
-    def kind_label(self) -> str:
-        return str(self.KIND_LABELS[self.kind])
 
     @property
     def is_house_account(self) -> bool:
         return isinstance(self.target, HouseAccount)
 
 
-def _match_rows(queryset, *, name_field, domain_field, tax_field, name, domain, tax_id, threshold):
-    """Candidate rows per criterion, each one an indexed query."""
-    found: list[tuple[str, float, object]] = []
-    if domain:
-        found += [("email_domain", 1.0, row) for row in queryset.filter(**{domain_field: domain})[:MATCH_LIMIT]]
-    if tax_id:
-        found += [("tax_id", 1.0, row) for row in queryset.filter(**{tax_field: tax_id})[:MATCH_LIMIT]]
-    if name:
-        # pg_trgm's % operator (what the index serves) keeps names at or above the session's
-        # similarity threshold; ``_trigram_threshold`` sets it to the program's before this runs.
-        similar = (
-            queryset.filter(**{f"{name_field}__trigram_similar": name})
-            .annotate(similarity=TrigramSimilarity(name_field, name))
-            .filter(similarity__gte=threshold)
-            .order_by("-similarity", "pk")[:MATCH_LIMIT]
-        )
-        found += [("name", round(float(row.similarity), 2), row) for row in similar]
-    return found
-
-
-@contextmanager
-def _trigram_threshold(threshold: float):
-    """pg_trgm's similarity threshold at ``threshold`` for the rest of the transaction.
-
-    The index filters candidates with it, so a program threshold above the default 0.3 reads far
-    fewer rows, and one below it still finds the names in between. Only conflict matching uses the
-    ``%`` operator (recruitment ranks with ``similarity()``), and it sets the threshold each time.
-    A transaction is needed for a local setting; inside one already, no savepoint is taken.
-    """
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
-        yield
-
-
 def deal_conflicts(deal: Deal, *, at=None) -> list[DealMatch]:
     """Other open or protecting registrations (any partner) and house accounts that may be the same customer.
 
     In the same country: the same customer email domain (never free mail), the same normalised
-    tax ID, or a normalised name with a trigram similarity at or above the program threshold.
-    Highest scores first.
+    tax ID, or a normalised name with a trigram similarity at or above the program threshold
+    (``prm.identity.identity_matches``). Highest scores first.
     """
     threshold = float(program_settings(deal.partner.program).conflict_threshold)
-    name = deal.customer_name_normalized or normalize_company_name(deal.customer_company)
-    tax_id = deal.customer_tax_id_normalized or normalize_tax_id(deal.customer_tax_id)
-    domain = (deal.customer_email_domain or "").lower()
-    if is_free_mail_domain(domain):
-        domain = ""
+    identity = Identity.of(
+        name=deal.customer_company,
+        name_normalized=deal.customer_name_normalized,
+        tax_id=deal.customer_tax_id,
+        tax_id_normalized=deal.customer_tax_id_normalized,
+        domain_normalized=deal.customer_email_domain,
+    )
     country = deal.customer_country
 
     deals = (
@@ -218,16 +171,21 @@ def deal_conflicts(deal: Deal, *, at=None) -> list[DealMatch]:
         .select_related("partner")
     )
     houses = HouseAccount.objects.filter(country=country)
-    common = {"name": name, "domain": domain, "tax_id": tax_id, "threshold": threshold}
-    with _trigram_threshold(threshold):
-        rows = _match_rows(
+    with trigram_threshold(threshold):
+        rows = identity_matches(
             deals,
+            identity,
             name_field="customer_name_normalized",
-            domain_field="customer_email_domain",
+            domain="customer_email_domain",
             tax_field="customer_tax_id_normalized",
-            **common,
-        ) + _match_rows(
-            houses, name_field="name_normalized", domain_field="email_domain", tax_field="tax_id_normalized", **common
+            threshold=threshold,
+        ) + identity_matches(
+            houses,
+            identity,
+            name_field="name_normalized",
+            domain="email_domain",
+            tax_field="tax_id_normalized",
+            threshold=threshold,
         )
     mine = deal.submitted_at or deal.created_at
 
@@ -272,15 +230,9 @@ _MATCHED_FACT = {"email_domain": "domain", "tax_id": "tax_id", "name": "customer
 
 
 def _cams_by_partner(partner_ids) -> dict[int, list[str]]:
-    from partners.models import PartnerUserObjectPermission
-
     grants = (
-        PartnerUserObjectPermission.objects.filter(
-            permission__codename="manage_partner",
-            permission__content_type__app_label="partners",
-            content_object_id__in=set(partner_ids),
-            user__is_active=True,
-        )
+        cam_grants()
+        .filter(content_object_id__in=set(partner_ids), user__is_active=True)
         .order_by("user__email")
         .values_list("content_object_id", "user__email")
     )

@@ -28,23 +28,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.recruitment import (
-    COUNTRIES,
-    normalize_company_name,
-    normalize_email_domain,
-    normalize_tax_id,
-    staff_with_role,
-)
+from partners.recruitment import staff_with_role
 from partners.roles import StaffRole
 from partners.selectors import partner_cams
 from prm.audit.services import audit_record
+from prm.countries import COUNTRIES
 from prm.errors import ServiceError
+from prm.identity import normalize_company_name, normalize_email_domain, normalize_tax_id
 from prm.money import MissingRate, convert
 from prm.notifications.services import notify_many
 from prm.sla.calendar import Schedule, business_seconds_between, working_seconds_per_day
 from prm.sla.memo import batch_object, memoized
 from prm.sla.models import ACTIVE_STATES, Deadline
-from prm.tenancy import membership_of, partner_scope_q
+from prm.tenancy import in_scope, membership_of
+from prm.workflow import check_transition, lock_or_error
 
 from .models import (
     DEAL_TRANSITIONS,
@@ -86,12 +83,6 @@ def _require_member(actor, partner_id: int) -> None:
         raise PermissionDenied(_("You may not register deals for this partner."))
 
 
-def _in_scope(actor, partner_id: int) -> bool:
-    from partners.models import Partner
-
-    return Partner.objects.filter(partner_scope_q(actor, "pk"), pk=partner_id).exists()
-
-
 def _require_approver(actor, deal: Deal) -> None:
     if not (
         actor is not None
@@ -99,31 +90,28 @@ def _require_approver(actor, deal: Deal) -> None:
         and actor.is_active
         and actor.is_staff
         and actor.has_perm("deals.approve_deal")
-        and _in_scope(actor, deal.partner_id)
+        and in_scope(actor, deal.partner_id)
     ):
         raise PermissionDenied(_("You may not decide on the deal registrations of this partner."))
 
 
 def _check_transition(deal: Deal, to_status: str) -> None:
-    if to_status not in DEAL_TRANSITIONS[DealStatus(deal.status)]:
-        raise ServiceError(
-            _("A deal registration that is %(current)s cannot become %(target)s.")
-            % {"current": DealStatus(deal.status).label, "target": DealStatus(to_status).label},
-            field="status",
-        )
+    check_transition(
+        DEAL_TRANSITIONS,
+        deal.status,
+        to_status,
+        message=_("A deal registration that is %(current)s cannot become %(target)s."),
+    )
 
 
 def _lock(deal: Deal) -> Deal:
     """The deal's row, locked until the transaction ends; a deal deleted meanwhile is a clear error."""
-    locked = (
-        Deal.objects.select_for_update(of=("self",))
-        .select_related("partner__program__calendar")
-        .filter(pk=deal.pk)
-        .first()
+    return lock_or_error(
+        Deal.objects.select_related("partner__program__calendar"),
+        deal.pk,
+        of=("self",),
+        missing=_("This deal registration no longer exists."),
     )
-    if locked is None:
-        raise ServiceError(_("This deal registration no longer exists."), field="status")
-    return locked
 
 
 def _required(text: str, field: str, message) -> str:
@@ -432,7 +420,7 @@ def _reject_others(*, actor, deal: Deal) -> list[int]:
         for m in deal_conflicts(deal)
         if isinstance(m.target, Deal) and m.target.status in OPEN_STATUSES
     }
-    if actor is not None and any(not _in_scope(actor, other.partner_id) for other in others.values()):
+    if actor is not None and any(not in_scope(actor, other.partner_id) for other in others.values()):
         raise PermissionDenied(
             _(
                 "Some conflicting registrations belong to partners you do not manage: "

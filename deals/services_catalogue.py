@@ -14,9 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from partners.recruitment import COUNTRIES, normalize_company_name, normalize_email_domain, normalize_tax_id
 from prm.audit.services import audit_record
+from prm.countries import COUNTRIES
 from prm.errors import ServiceError
+from prm.identity import normalize_company_name, normalize_email_domain, normalize_tax_id
 
 from .models import DealProgramSettings, HouseAccount, Product
 

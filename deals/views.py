@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partners.recruitment import country_choices
 from partners.selectors import partner_of
+from prm.countries import country_choices
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.sla.calendar import Schedule

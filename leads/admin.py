@@ -30,13 +30,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from deals.admin import PartnerInScopeFilter
 from deals.models import Product
 from partners.models import CompanySize, Industry, Partner, Program, Region
-from partners.recruitment import COUNTRIES, country_name
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.admin_changelist import GuardedChangeList
+from prm.admin_filters import PartnerInScopeFilter
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.countries import COUNTRIES, country_name
 from prm.errors import ServiceError
 from prm.sla.calendar import Schedule
 from prm.sla.display import NO_CLOCK, ClockState, ClockStateFilter, clock_from_row, clock_state_of, deadline_columns

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from partners.recruitment import COUNTRIES
+from prm.countries import COUNTRIES
 
 POOL_CAUSES = {
     "max_reassignments": _("it was reassigned the maximum number of times"),

@@ -41,16 +41,18 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Product
 from partners.models import CompanySize, Industry, Partner, PartnerRole, Program
-from partners.recruitment import COUNTRIES, staff_with_role
+from partners.recruitment import staff_with_role
 from partners.roles import StaffRole
 from partners.selectors import partner_cams
 from prm.audit.services import audit_record
+from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.notifications.services import notify_many
 from prm.sla.calendar import working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline
 from prm.sql import id_array
-from prm.tenancy import membership_of, partner_scope_q, sees_all_partners
+from prm.tenancy import in_scope, membership_of, partner_scope_q, sees_all_partners
+from prm.workflow import check_transition, lock_or_error
 
 from .engine import Decision, RoutingContext, excluded_partners
 from .models import (
@@ -112,10 +114,6 @@ def _require_staff_perm(actor, perm: str, message) -> None:
         raise PermissionDenied(message)
 
 
-def _in_scope(actor, partner_id: int) -> bool:
-    return Partner.objects.filter(partner_scope_q(actor, "pk"), pk=partner_id).exists()
-
-
 def _require_assigner(actor, lead: Lead) -> None:
     """Staff who may assign leads, and see this one (a pool lead only to staff who see all partners)."""
     _require_staff_perm(actor, "leads.assign_lead", _("You may not assign leads."))
@@ -136,25 +134,19 @@ def _require_holder(actor, lead: Lead) -> None:
 
 
 def _check_transition(lead: Lead, to_status: str) -> None:
-    if to_status not in LEAD_TRANSITIONS[LeadStatus(lead.status)]:
-        raise ServiceError(
-            _("A lead that is %(current)s cannot become %(target)s.")
-            % {"current": LeadStatus(lead.status).label, "target": LeadStatus(to_status).label},
-            field="status",
-        )
+    check_transition(
+        LEAD_TRANSITIONS, lead.status, to_status, message=_("A lead that is %(current)s cannot become %(target)s.")
+    )
 
 
 def _lock(lead: Lead | int, *, nowait: bool = False) -> Lead:
-    pk = lead.pk if isinstance(lead, Lead) else lead
-    locked = (
-        Lead.objects.select_for_update(of=("self",), nowait=nowait)
-        .select_related("partner__program__calendar")
-        .filter(pk=pk)
-        .first()
+    return lock_or_error(
+        Lead.objects.select_related("partner__program__calendar"),
+        lead.pk if isinstance(lead, Lead) else lead,
+        of=("self",),
+        nowait=nowait,
+        missing=_("This lead no longer exists."),
     )
-    if locked is None:
-        raise ServiceError(_("This lead no longer exists."), field="status")
-    return locked
 
 
 def _routing_lock() -> None:
@@ -692,7 +684,7 @@ def lead_reassign(*, actor, lead: Lead, partner: Partner | None = None, note: st
     _check_transition(lead, LeadStatus.OFFERED)
     note = (note or "").strip()
     if partner is not None:
-        if not partner.is_active or not _in_scope(actor, partner.pk):
+        if not partner.is_active or not in_scope(actor, partner.pk):
             raise PermissionDenied(_("You may not assign leads to this partner."))
         if partner.pk == lead.partner_id and lead.status == LeadStatus.OFFERED:
             raise ServiceError(_("The lead is already offered to this partner."), field="partner")

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from deals.models import Currency
-from partners.recruitment import COUNTRIES
 from partners.selectors import partner_of
+from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.sla.calendar import Schedule

@@ -3,7 +3,6 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef
@@ -14,13 +13,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from prm.admin_filters import CamFilter as BaseCamFilter
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.errors import ServiceError
 from prm.metrics import metrics
-from prm.tenancy import sees_all_partners
+from prm.tenancy import cam_grants, sees_all_partners
 
 from . import services
-from .models import Membership, Partner, PartnerUserObjectPermission, Program, Tier, TierRequirement
+from .models import Membership, Partner, Program, Tier, TierRequirement
 from .tiers import tier_requirements_set
 
 
@@ -91,28 +91,10 @@ class TierAdmin(admin.ModelAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # audited by the service
 
 
-class CamFilter(admin.SimpleListFilter):
+class CamFilter(BaseCamFilter):
     """Partners by their channel account manager (the guardian grant), or with none."""
 
-    title = _("channel account manager")
-    parameter_name = "cam"
-
-    def lookups(self, request, model_admin):
-        visible = model_admin.get_queryset(request).values("pk")
-        grants = PartnerUserObjectPermission.objects.filter(
-            permission__codename="manage_partner", content_object_id__in=visible
-        ).values("user_id")
-        users = get_user_model().objects.filter(pk__in=grants).order_by("email")
-        return [("none", _("None assigned")), *((str(user.pk), user.get_full_name() or user.email) for user in users)]
-
-    def queryset(self, request, queryset):
-        grants = PartnerUserObjectPermission.objects.filter(permission__codename="manage_partner")
-        value = self.value()
-        if value == "none":
-            return queryset.exclude(pk__in=grants.values("content_object_id"))
-        if value and value.isdigit():
-            return queryset.filter(pk__in=grants.filter(user_id=int(value)).values("content_object_id"))
-        return queryset
+    partner_path = "pk"
 
 
 class SetTierForm(forms.Form):
@@ -255,9 +237,8 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         from .onboarding import with_onboarding_counts
 
         cams = (
-            PartnerUserObjectPermission.objects.filter(
-                content_object_id=OuterRef("pk"), permission__codename="manage_partner", user__is_active=True
-            )
+            cam_grants()
+            .filter(content_object_id=OuterRef("pk"), user__is_active=True)
             .order_by("user__email")
             .values("user__email")
         )

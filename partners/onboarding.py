@@ -40,6 +40,7 @@ from prm.errors import ServiceError
 from prm.notifications.services import notify
 from prm.sla.models import Deadline
 from prm.sla.services import deadline_cancel, deadline_met, deadline_start
+from prm.tenancy import cam_grants
 
 from .models import (
     AgreementAcceptance,
@@ -51,7 +52,6 @@ from .models import (
     Partner,
     PartnerAddress,
     PartnerRole,
-    PartnerUserObjectPermission,
     Program,
     StepKind,
 )
@@ -219,9 +219,7 @@ def onboarding_state(partner, *, viewer=None) -> OnboardingState:
 
 def has_cam(partner) -> bool:
     """Whether an active channel account manager is assigned to the partner."""
-    return PartnerUserObjectPermission.objects.filter(
-        content_object_id=partner.pk, permission__codename="manage_partner", user__is_active=True
-    ).exists()
+    return cam_grants().filter(content_object_id=partner.pk, user__is_active=True).exists()
 
 
 def may_tick(user, partner) -> bool:
@@ -230,9 +228,7 @@ def may_tick(user, partner) -> bool:
         return False
     if user.is_superuser or user.groups.filter(name=StaffRole.CHANNEL_MANAGER).exists():
         return True
-    return PartnerUserObjectPermission.objects.filter(
-        user=user, content_object_id=partner.pk, permission__codename="manage_partner"
-    ).exists()
+    return cam_grants().filter(user=user, content_object_id=partner.pk).exists()
 
 
 # --- Agreement ---------------------------------------------------------------------------------

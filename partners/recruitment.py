@@ -1,33 +1,27 @@
 """Recruitment: applications to the partner program, their duplicates and their review.
 
-- Normalisation of company names (accents, punctuation and trailing legal forms dropped) and of
-  tax IDs (letters and digits only, upper case), used to find duplicates.
+- Company identity (normalised name, tax ID and e-mail domain, ``prm.identity``) finds duplicates;
+  countries come from ``prm.countries``.
 - ``application_submit``: stores an application, tells the applicant it arrived and starts the
   review clock (SLA kind ``application.review``: reminders to channel acquisition, escalation to
   the channel managers on breach).
 - ``application_duplicates``: existing partners and open applications with the same company
   email domain (never a free-mail domain), the same tax ID or a similar name (pg_trgm).
 - ``application_check_set``, ``application_approve``, ``application_reject``: the review.
-
-Countries are ISO 3166-1 alpha-2 codes from a compact list with translated names (the
-Americas, Europe and the main markets of the other regions), so that an applicant picks a
-name in their language and the stored code is always a known one.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Lower, NullIf, Trim, Upper
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -36,10 +30,25 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from prm.audit.services import audit_record
 from prm.client_ip import ClientIpIdent
+from prm.countries import COUNTRIES, country_name
 from prm.errors import ServiceError
+from prm.identity import (
+    Identity,
+    IdentityMatch,
+    identity_matches,
+    is_free_mail_domain,
+    normalize_company_name,
+    normalize_email_domain,
+    normalize_tax_id,
+    normalized_name_sql,
+    normalized_tax_id_sql,
+    trigram_threshold,
+)
 from prm.notifications.services import notify, notify_many
 from prm.sla.calendar import working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline
+from prm.tenancy import cam_grants
+from prm.workflow import check_transition, lock_or_error
 
 from .models import (
     APPLICATION_TRANSITIONS,
@@ -51,7 +60,6 @@ from .models import (
     IcpQuestion,
     Partner,
     PartnerRole,
-    PartnerUserObjectPermission,
     Tier,
 )
 from .onboarding import current_agreement
@@ -61,279 +69,9 @@ REVIEW_KIND = "application.review"
 REVIEW_REMINDERS = (0.5, 0.8)
 SIMILAR_NAME_THRESHOLD = 0.4
 
-# --- Countries -------------------------------------------------------------------------------
-
-COUNTRIES = {
-    # The Americas
-    "AG": _("Antigua and Barbuda"),
-    "AR": _("Argentina"),
-    "BS": _("Bahamas"),
-    "BB": _("Barbados"),
-    "BZ": _("Belize"),
-    "BO": _("Bolivia"),
-    "BR": _("Brazil"),
-    "CA": _("Canada"),
-    "CL": _("Chile"),
-    "CO": _("Colombia"),
-    "CR": _("Costa Rica"),
-    "CU": _("Cuba"),
-    "DM": _("Dominica"),
-    "DO": _("Dominican Republic"),
-    "EC": _("Ecuador"),
-    "SV": _("El Salvador"),
-    "GD": _("Grenada"),
-    "GT": _("Guatemala"),
-    "GY": _("Guyana"),
-    "HT": _("Haiti"),
-    "HN": _("Honduras"),
-    "JM": _("Jamaica"),
-    "MX": _("Mexico"),
-    "NI": _("Nicaragua"),
-    "PA": _("Panama"),
-    "PY": _("Paraguay"),
-    "PE": _("Peru"),
-    "PR": _("Puerto Rico"),
-    "KN": _("Saint Kitts and Nevis"),
-    "LC": _("Saint Lucia"),
-    "VC": _("Saint Vincent and the Grenadines"),
-    "SR": _("Suriname"),
-    "TT": _("Trinidad and Tobago"),
-    "US": _("United States"),
-    "UY": _("Uruguay"),
-    "VE": _("Venezuela"),
-    # Europe
-    "AL": _("Albania"),
-    "AD": _("Andorra"),
-    "AT": _("Austria"),
-    "BY": _("Belarus"),
-    "BE": _("Belgium"),
-    "BA": _("Bosnia and Herzegovina"),
-    "BG": _("Bulgaria"),
-    "HR": _("Croatia"),
-    "CY": _("Cyprus"),
-    "CZ": _("Czechia"),
-    "DK": _("Denmark"),
-    "EE": _("Estonia"),
-    "FI": _("Finland"),
-    "FR": _("France"),
-    "DE": _("Germany"),
-    "GR": _("Greece"),
-    "HU": _("Hungary"),
-    "IS": _("Iceland"),
-    "IE": _("Ireland"),
-    "IT": _("Italy"),
-    "XK": _("Kosovo"),
-    "LV": _("Latvia"),
-    "LI": _("Liechtenstein"),
-    "LT": _("Lithuania"),
-    "LU": _("Luxembourg"),
-    "MT": _("Malta"),
-    "MD": _("Moldova"),
-    "MC": _("Monaco"),
-    "ME": _("Montenegro"),
-    "NL": _("Netherlands"),
-    "MK": _("North Macedonia"),
-    "NO": _("Norway"),
-    "PL": _("Poland"),
-    "PT": _("Portugal"),
-    "RO": _("Romania"),
-    "SM": _("San Marino"),
-    "RS": _("Serbia"),
-    "SK": _("Slovakia"),
-    "SI": _("Slovenia"),
-    "ES": _("Spain"),
-    "SE": _("Sweden"),
-    "CH": _("Switzerland"),
-    "TR": _("Türkiye"),
-    "UA": _("Ukraine"),
-    "GB": _("United Kingdom"),
-    # Main markets of the other regions
-    "AO": _("Angola"),
-    "AU": _("Australia"),
-    "CN": _("China"),
-    "EG": _("Egypt"),
-    "IN": _("India"),
-    "ID": _("Indonesia"),
-    "IL": _("Israel"),
-    "JP": _("Japan"),
-    "KE": _("Kenya"),
-    "MA": _("Morocco"),
-    "MZ": _("Mozambique"),
-    "NZ": _("New Zealand"),
-    "NG": _("Nigeria"),
-    "SA": _("Saudi Arabia"),
-    "SN": _("Senegal"),
-    "SG": _("Singapore"),
-    "ZA": _("South Africa"),
-    "KR": _("South Korea"),
-    "TN": _("Tunisia"),
-    "AE": _("United Arab Emirates"),
-}
-
-
-def _sort_key(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
-
-
-def country_choices() -> list[tuple[str, str]]:
-    """(code, name) pairs, sorted by the name in the active language."""
-    return sorted(((code, str(name)) for code, name in COUNTRIES.items()), key=lambda pair: _sort_key(pair[1]))
-
-
-def country_name(code: str) -> str:
-    name = COUNTRIES.get((code or "").upper())
-    return str(name) if name is not None else code
-
-
-# --- Normalisation ---------------------------------------------------------------------------
-
-# Trailing legal forms, compared after accents and punctuation are removed ("S.A." is "sa").
-LEGAL_SUFFIXES = frozenset(
-    {
-        "ab",
-        "ag",
-        "as",
-        "bv",
-        "cia",
-        "cie",
-        "co",
-        "corp",
-        "corporation",
-        "cv",
-        "eireli",
-        "epp",
-        "eurl",
-        "gmbh",
-        "inc",
-        "incorporated",
-        "kg",
-        "lda",
-        "limited",
-        "llc",
-        "llp",
-        "lp",
-        "ltd",
-        "ltda",
-        "me",
-        "mei",
-        "nv",
-        "oy",
-        "plc",
-        "pte",
-        "pty",
-        "sa",
-        "sarl",
-        "sas",
-        "sasu",
-        "sl",
-        "slu",
-        "spa",
-        "srl",
-        "ug",
-    }
-)
-_JOINED = re.compile(r"[.'’`´]")
-_SEPARATORS = re.compile(r"[\W_]+")
-_TAX_ID_DROP = re.compile(r"[\W_]+")
-
-
-def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def normalize_company_name(name: str) -> str:
-    """'Solaris Integração Ltda.' -> 'solaris integracao': accents, punctuation and legal forms dropped."""
-    text = _strip_accents(name or "").casefold()
-    text = _SEPARATORS.sub(" ", _JOINED.sub("", text))
-    tokens = text.split()
-    while len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
-        tokens.pop()
-    return " ".join(tokens)[:200]
-
-
-def normalize_tax_id(value: str) -> str:
-    """'12.345.678/0001-90' -> '12345678000190': letters and digits only, upper case."""
-    return _TAX_ID_DROP.sub("", _strip_accents(value or "")).upper()[:40]
-
-
-# The same normalisation in SQL, for partners stored before their normalised name was kept.
-_ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįñńňòóôõöōőùúûüūůűųýÿźżžśšşţťŕřĺľ"
-_PLAIN = "aaaaaaaaacccdeeeeeeeeiiiiiinnnoooooooouuuuuuuuyyzzzsssttrrll"
-
-
-def _regexp_replace(expression, pattern: str, replacement: str):
-    return Func(expression, Value(pattern), Value(replacement), Value("g"), function="REGEXP_REPLACE")
-
-
-def normalized_name_sql(field: str):
-    """An SQL expression close to normalize_company_name() of a text column."""
-    text = Func(Lower(field), Value(_ACCENTED), Value(_PLAIN), function="TRANSLATE")
-    text = _regexp_replace(text, "[.'’`´]", "")
-    text = Trim(_regexp_replace(text, "[^[:alnum:]]+", " "))
-    suffixes = "|".join(sorted(LEGAL_SUFFIXES))
-    return _regexp_replace(text, f"( ({suffixes}))+$", "")
-
-
-def normalized_tax_id_sql(field: str):
-    return Upper(_regexp_replace(F(field), "[^[:alnum:]]+", ""))
-
-
 # --- Email domains -----------------------------------------------------------------------------
 
-FREE_MAIL_DOMAINS = frozenset(
-    {
-        "aol.com",
-        "bol.com.br",
-        "free.fr",
-        "gmail.com",
-        "googlemail.com",
-        "hotmail.com",
-        "icloud.com",
-        "ig.com.br",
-        "laposte.net",
-        "live.com",
-        "mac.com",
-        "me.com",
-        "msn.com",
-        "orange.fr",
-        "outlook.com",
-        "pm.me",
-        "proton.me",
-        "protonmail.com",
-        "sfr.fr",
-        "terra.com.br",
-        "uol.com.br",
-        "wanadoo.fr",
-        "web.de",
-        "yahoo.com",
-        "yandex.com",
-        "ymail.com",
-        "zoho.com",
-    }
-)
-# Free-mail providers present under many country domains (gmx.de, yahoo.com.br, hotmail.fr …).
-FREE_MAIL_FAMILIES = frozenset({"gmx", "hotmail", "live", "outlook", "yahoo", "protonmail", "yandex", "aol"})
-
 _DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
-
-
-def is_free_mail_domain(domain: str) -> bool:
-    domain = (domain or "").strip().lower()
-    return domain in FREE_MAIL_DOMAINS or domain.split(".", 1)[0] in FREE_MAIL_FAMILIES
-
-
-def normalize_email_domain(value: str) -> str:
-    """'@Example.COM', 'https://www.example.com/' and 'ana@example.com' all give 'example.com'."""
-    text = (value or "").strip().lower()
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
-    text = text.split("/", 1)[0].rsplit("@", 1)[-1].strip(".")
-    if text.startswith("www."):
-        text = text[4:]
-    try:
-        text = text.encode("idna").decode("ascii")
-    except UnicodeError:
-        return text
-    return text
 
 
 def validate_email_domain(value: str) -> str:
@@ -432,9 +170,8 @@ def cam_choices():
 def cam_for_country(country: str):
     """Round-robin: among the active CAMs covering the country, the one with the fewest partners (ties: lowest id)."""
     assigned = (
-        PartnerUserObjectPermission.objects.filter(
-            user=OuterRef("pk"), permission__codename="manage_partner", content_object__is_active=True
-        )
+        cam_grants()
+        .filter(user=OuterRef("pk"), content_object__is_active=True)
         .order_by()
         .values("user")
         .annotate(n=Count("pk"))
@@ -454,94 +191,59 @@ def cam_for_country(country: str):
 
 
 @dataclass(frozen=True)
-class DuplicateMatch:
-    kind: str  # "email_domain", "tax_id" or "name"
-    score: float  # 1.0 for an identical domain or tax ID; the trigram similarity for names
-    target: object  # a Partner or an Application
-
-    KIND_LABELS = {
-        "email_domain": _("same email domain"),
-        "tax_id": _("same tax ID"),
-        "name": _("similar name"),
-    }
-
-    @property
-    def kind_label(self) -> str:
-        return str(self.KIND_LABELS[self.kind])
-
+class DuplicateMatch(IdentityMatch):
     @property
     def is_partner(self) -> bool:
         return isinstance(self.target, Partner)
-
-
-def _matches(rows, *, name: str, tax_id: str, domain: str, domain_of) -> list[DuplicateMatch]:
-    found = []
-    for row in rows:
-        if domain and domain_of(row):
-            found.append(DuplicateMatch("email_domain", 1.0, row))
-        if tax_id and row.norm_tax == tax_id:
-            found.append(DuplicateMatch("tax_id", 1.0, row))
-        if name and row.similarity is not None and row.similarity >= SIMILAR_NAME_THRESHOLD:
-            found.append(DuplicateMatch("name", round(float(row.similarity), 2), row))
-    return found
 
 
 def application_duplicates(application) -> list[DuplicateMatch]:
     """Existing partners and other open applications that may be the same company.
 
     Same company email domain (never a free-mail one: those say nothing about the company),
-    same normalised tax ID, or a normalised name with a trigram similarity of 0.4 or more.
-    Highest scores first; partners before applications on a tie.
+    same normalised tax ID, or a normalised name with a trigram similarity of 0.4 or more
+    (``prm.identity.identity_matches``). Highest scores first; partners before applications on a tie.
     """
-    name = application.name_normalized or normalize_company_name(application.company_name)
-    tax_id = application.tax_id_normalized or normalize_tax_id(application.tax_id)
-    domain = normalize_email_domain(application.email_domain)
-    if is_free_mail_domain(domain):
-        domain = ""
-
+    identity = Identity.of(
+        name=application.company_name,
+        name_normalized=application.name_normalized,
+        tax_id=application.tax_id,
+        tax_id_normalized=application.tax_id_normalized,
+        domain=application.email_domain,
+    )
     partners = Partner.objects.annotate(
         norm_name=Coalesce(NullIf(F("name_normalized"), Value("")), normalized_name_sql("name")),
         norm_tax=Coalesce(NullIf(F("tax_id_normalized"), Value("")), normalized_tax_id_sql("tax_id")),
-    ).annotate(similarity=TrigramSimilarity("norm_name", name or " "))
-    condition = Q(similarity__gte=SIMILAR_NAME_THRESHOLD) if name else Q(pk__in=[])
-    if tax_id:
-        condition |= Q(norm_tax=tax_id)
-    if domain:
+    )
+    if identity.domain:
         from .models import Membership
 
         partners = partners.annotate(
-            member_domain=Exists(Membership.objects.filter(partner=OuterRef("pk"), user__email__iendswith=f"@{domain}"))
+            member_domain=Exists(
+                Membership.objects.filter(partner=OuterRef("pk"), user__email__iendswith=f"@{identity.domain}")
+            )
         )
-        condition |= Q(email_domain__iexact=domain) | Q(member_domain=True)
     if application.partner_id:
         partners = partners.exclude(pk=application.partner_id)
-    partner_rows = list(partners.filter(condition).order_by("pk")[:50])
+    applications = Application.objects.filter(status=ApplicationStatus.SUBMITTED).exclude(pk=application.pk)
 
-    applications = (
-        Application.objects.filter(status=ApplicationStatus.SUBMITTED)
-        .exclude(pk=application.pk)
-        .annotate(norm_tax=F("tax_id_normalized"), similarity=TrigramSimilarity("name_normalized", name or " "))
-    )
-    condition = Q(similarity__gte=SIMILAR_NAME_THRESHOLD) if name else Q(pk__in=[])
-    if tax_id:
-        condition |= Q(tax_id_normalized=tax_id)
-    if domain:
-        condition |= Q(email_domain__iexact=domain)
-    application_rows = list(applications.filter(condition).order_by("pk")[:50])
-
-    matches = _matches(
-        partner_rows,
-        name=name,
-        tax_id=tax_id,
-        domain=domain,
-        domain_of=lambda p: (p.email_domain or "").lower() == domain or p.member_domain,
-    ) + _matches(
-        application_rows,
-        name=name,
-        tax_id=tax_id,
-        domain=domain,
-        domain_of=lambda a: (a.email_domain or "").lower() == domain,
-    )
+    with trigram_threshold(SIMILAR_NAME_THRESHOLD):
+        rows = identity_matches(
+            partners,
+            identity,
+            name_field="norm_name",
+            tax_field="norm_tax",
+            domain=lambda domain: Q(email_domain__iexact=domain) | Q(member_domain=True),
+            threshold=SIMILAR_NAME_THRESHOLD,
+        ) + identity_matches(
+            applications,
+            identity,
+            name_field="name_normalized",
+            tax_field="tax_id_normalized",
+            domain="email_domain__iexact",
+            threshold=SIMILAR_NAME_THRESHOLD,
+        )
+    matches = [DuplicateMatch(kind, score, target) for kind, score, target in rows]
     return sorted(matches, key=lambda match: (-match.score, not match.is_partner, match.kind, match.target.pk))
 
 
@@ -560,20 +262,24 @@ def _require_reviewer(actor) -> None:
 
 
 def _lock(application) -> Application:
-    return Application.objects.select_for_update().select_related("program").get(pk=application.pk)
+    return lock_or_error(Application.objects.select_related("program"), application.pk)
+
+
+def _decided(status) -> str:
+    return _("This application was already decided (%(status)s).") % {"status": ApplicationStatus(status).label}
 
 
 def _already_decided(application) -> ServiceError:
-    return ServiceError(
-        _("This application was already decided (%(status)s).")
-        % {"status": ApplicationStatus(application.status).label},
-        field="status",
-    )
+    return ServiceError(_decided(application.status), field="status")
 
 
 def _check_transition(application, to_state: str) -> None:
-    if to_state not in APPLICATION_TRANSITIONS[ApplicationStatus(application.status)]:
-        raise _already_decided(application)
+    check_transition(
+        APPLICATION_TRANSITIONS,
+        application.status,
+        to_state,
+        message=lambda current, _target: _decided(current),
+    )
 
 
 def _close_review_clock(*, actor, application) -> None:

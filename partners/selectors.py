@@ -1,14 +1,13 @@
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Count, Exists, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from prm.tenancy import membership_of, record_denied_access
+from prm.partner_pages import trail_hidden_q
+from prm.tenancy import cam_grants, membership_of, record_denied_access
 
-from .models import Partner, PartnerUserObjectPermission
+from .models import Partner
 from .onboarding import with_onboarding_counts
 
 
@@ -55,9 +54,7 @@ def partner_admins(partner):
 
 def partner_cams(partner):
     """The channel account managers assigned to a partner."""
-    user_ids = PartnerUserObjectPermission.objects.filter(
-        content_object=partner, permission__codename="manage_partner"
-    ).values("user_id")
+    user_ids = cam_grants().filter(content_object=partner).values("user_id")
     return get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("email")
 
 
@@ -65,20 +62,13 @@ def partner_trail(viewer, partner):
     """The audit trail of a partner for its staff page, newest first: the events of the partner and of
     everything it owns (deals, leads, members, invitations, onboarding), which carry its id, as far as
     the viewer's scope goes. The events of a registration the viewer may not read (a draft, which is
-    the partner's until it is submitted, or one deleted as a draft) are left out."""
-    from deals.models import Deal
-    from deals.selectors import deals_visible_to
+    the partner's until it is submitted, or one deleted as a draft) are left out: the apps say what a
+    viewer may read of theirs (``prm.partner_pages.register_trail_scope``)."""
     from prm.audit.models import AuditEvent
 
-    readable = (
-        deals_visible_to(viewer)
-        .filter(partner_id=partner.pk)
-        .annotate(key=Cast("pk", CharField()))
-        .filter(key=OuterRef("object_id"))
-    )
     return (
         AuditEvent.objects.visible_to(viewer)
         .filter(partner_id=partner.pk)
-        .exclude(Q(content_type=ContentType.objects.get_for_model(Deal)) & ~Exists(readable))
+        .exclude(trail_hidden_q(viewer))
         .order_by("-at", "-id")
     )

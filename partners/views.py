@@ -4,8 +4,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from deals.selectors import partner_deal_summary
 from prm.notifications.selectors import notifications_for
+from prm.partner_pages import home_context
 from prm.tenancy import get_visible_or_404, is_vendor_staff, record_denied_access
 
 from .models import Partner
@@ -31,7 +31,7 @@ def home(request):
                 "cams": list(partner_cams(partner)),
                 "notifications": list(notifications_for(user)[:5]),
                 "onboarding": onboarding_state(partner),
-                "deal_summary": partner_deal_summary(partner),
+                **home_context(partner),  # deal_summary (deals)
             },
         )
     if is_vendor_staff(user):

@@ -9,17 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from prm.audit.services import client_ip
+from prm.countries import country_choices
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
+from prm.identity import normalize_tax_id
 
 from .models import CompanySize, Industry, ProgramPage, Region, Specialty, Tier
 from .onboarding import current_agreement
 from .recruitment import (
     ApplicationRateThrottle,
     application_submit,
-    country_choices,
     icp_questions,
-    normalize_tax_id,
     validate_email_domain,
     validate_phone,
 )

@@ -119,7 +119,7 @@ class ProfileForm(forms.Form):
 
 
 def _country_choices(extra=()):
-    from .recruitment import country_choices
+    from prm.countries import country_choices
 
     choices = country_choices()
     known = {code for code, _name in choices}

@@ -812,7 +812,7 @@ SCALE_CHUNK = 100_000
 
 def _scale_lists():
     """The word lists with their normalised forms, checked against the service's normalisation."""
-    from partners.recruitment import LEGAL_SUFFIXES, normalize_company_name
+    from prm.identity import LEGAL_SUFFIXES, normalize_company_name
 
     sectors = {lang: text.split("|") for lang, text in SCALE_SECTORS.items()}
     for code, _share, lang, *_rest in SCALE_COUNTRIES:

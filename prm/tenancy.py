@@ -10,10 +10,15 @@
 Every view, API, export, search and dashboard reads through ``visible_to(user)``; an
 object outside the scope answers 404 exactly like a missing one (``get_visible_or_404``).
 See docs/adr/0001-tenancy.md.
+
+``cam_grants()`` is the one query of CAM grants; ``in_scope(user, partner_id)`` answers for one
+partner. The partners models are looked up in the app registry when called, so importing this
+module imports no app.
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -27,9 +32,8 @@ def membership_of(user):
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_prm_membership"):
-        from partners.models import Membership
-
-        user._prm_membership = Membership.objects.select_related("partner", "partner__tier").filter(user=user).first()
+        memberships = apps.get_model("partners", "Membership")
+        user._prm_membership = memberships.objects.select_related("partner", "partner__tier").filter(user=user).first()
     return user._prm_membership
 
 
@@ -54,12 +58,20 @@ def partner_scope_q(user, path: str = "partner") -> Q:
         return _NOTHING
     if sees_all_partners(user):
         return _EVERYTHING
-    from partners.models import PartnerUserObjectPermission
+    return Q(**{f"{path}__in": cam_grants().filter(user=user).values("content_object_id")})
 
-    assigned = PartnerUserObjectPermission.objects.filter(
-        user=user, permission__codename="manage_partner", permission__content_type__app_label="partners"
-    ).values("content_object_id")
-    return Q(**{f"{path}__in": assigned})
+
+def cam_grants():
+    """Every channel account manager grant (the object permission ``partners.manage_partner``): rows
+    with ``user`` and ``content_object`` (the partner). Filter them further (a user, partners, active)."""
+    grants = apps.get_model("partners", "PartnerUserObjectPermission")
+    return grants.objects.filter(permission__codename="manage_partner", permission__content_type__app_label="partners")
+
+
+def in_scope(user, partner_id) -> bool:
+    """Whether the partner ``partner_id`` is in the user's scope."""
+    partners = apps.get_model("partners", "Partner")
+    return partners.objects.filter(partner_scope_q(user, "pk"), pk=partner_id).exists()
 
 
 class ScopedQuerySet(models.QuerySet):

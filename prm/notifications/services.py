@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from prm.redis_outage import note_redis_failure, redis_failed_in_request
 
+from .kinds import require_kinds
 from .models import EmailStatus, Notification, NotificationPreference
 from .selectors import notifications_for
 
@@ -38,11 +39,13 @@ def notify(
     The row commits or rolls back with the change it reports. The same dedupe_key never makes
     two notifications: the existing one is returned and nothing is sent again. Someone without
     an account (an applicant) is notified by ``to_email`` and ``language`` instead of ``recipient``.
+    A ``kind`` nobody registered (``prm.notifications.kinds``) raises ``UnknownNotificationKind``.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() must be called inside the transaction of the change it reports.")
     if recipient is None and not to_email:
         raise ValueError("notify() needs a recipient or an email address.")
+    require_kinds([kind])
     row = {
         "recipient": recipient,
         "to_email": to_email,
@@ -101,6 +104,7 @@ def notify_many(items: list[dict]) -> list[int]:
         return []
     if any(item.get("recipient") is None for item in items):
         raise ValueError("notify_many() needs a recipient for every row.")
+    require_kinds({item["kind"] for item in items})
     ids = _insert(items, timezone.now())
     if ids:
         transaction.on_commit(partial(enqueue_deliveries, ids))

@@ -7,6 +7,7 @@ from tests.helpers.celery import celery_inline  # noqa: F401  (fixture)
 
 # Strings Django itself translates, so the test does not depend on the project's catalogues.
 TEST_KIND = "test.translated"
+OTHER_KIND = "other.kind"
 
 
 @pytest.fixture
@@ -19,13 +20,16 @@ def other_user(db):
     return factories.UserFactory()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def translated_kind():
+    """The kind the tests notify with, registered as an app registers its kinds (an unknown kind is refused)."""
     kind = kinds.register_kind(
         TEST_KIND,
         label=gettext_lazy("Email address"),
         subject=gettext_lazy("This field is required."),
         body=gettext_lazy("Enter a valid email address."),
     )
+    other = kinds.register_kind(OTHER_KIND, label=gettext_lazy("Email address"), subject="{v}", body="")
     yield kind
-    kinds._KINDS.pop(TEST_KIND, None)
+    kinds.unregister_kind(TEST_KIND)
+    kinds.unregister_kind(other.key)
