@@ -15,7 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(PY) -m prm.embedded run
 
-## make test: lint, migrations check and the whole pytest suite
+## make test: lint (ruff, import contracts), migrations check and the whole pytest suite
 test: $(STAMP) lint
 	$(PY) -m prm.embedded test $(PYTEST_ARGS)
 
@@ -26,6 +26,7 @@ manage: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 ## make lock: re-pin the dependencies after editing requirements*.in
 lock: $(STAMP)
