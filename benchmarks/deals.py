@@ -53,7 +53,7 @@ def conflict_inputs(count: int, rng: random.Random) -> list[tuple[str, dict]]:
     from django.db import connection
 
     from deals.models import CLOSED_STATUSES, Deal
-    from prm.demo import SCALE_SECTORS, SYLLABLES
+    from benchmarks.scale import SCALE_SECTORS, SYLLABLES
 
     fields = ("customer_company", "customer_email", "customer_tax_id", "customer_country")
     with connection.cursor() as cursor:
@@ -219,7 +219,7 @@ def main() -> None:
     parser.add_argument(
         "--use-database",
         action="store_true",
-        help="run in the DATABASE_URL database (grown with seed_demo --scale if smaller; the drafts the "
+        help="run in the DATABASE_URL database (grown with benchmarks/scale.py if smaller; the drafts the "
         "benchmark creates are rolled back) instead of a throw-away test database",
     )
     args = parser.parse_args()
@@ -232,7 +232,8 @@ def main() -> None:
 
     from benchmarks._database import throwaway_database
     from deals.models import Deal
-    from prm.demo import seed_demo, seed_demo_scale
+    from benchmarks.scale import seed_demo_scale
+    from prm.demo import seed_demo
 
     with throwaway_database(use_existing=args.use_database):
         seed_demo()

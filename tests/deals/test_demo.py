@@ -1,4 +1,4 @@
-"""seed_demo's deal registrations, and ``seed_demo --scale`` for benchmarks."""
+"""seed_demo's deal registrations, and the generated ones of benchmarks/scale.py."""
 
 import datetime
 import io
@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from benchmarks.scale import seed_demo_scale
 from deals import services
+from deals.demo import DEALS
 from deals.models import DECISION_KIND, PROTECTION_KIND, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
 from partners.models import Partner
 from partners.recruitment import normalize_company_name, normalize_email_domain, normalize_tax_id
@@ -84,11 +86,12 @@ def test_seed_demo_creates_the_demo_deals_through_the_services_once():
 
 @pytest.mark.django_db
 def test_scale_grows_the_deal_table_to_n_rows_with_service_normalisation():
-    _seed("--scale", "2000")
+    _seed()
+    assert seed_demo_scale(2000, log=lambda line: None) == 2000 - len(DEALS)
     assert Deal.objects.count() == 2000
     counts = _counts()
-    _seed("--scale", "2000")
-    _seed("--scale", "1500")
+    assert seed_demo_scale(2000, log=lambda line: None) == 0
+    assert seed_demo_scale(1500, log=lambda line: None) == 0
     assert _counts() == counts
 
     assert set(Deal.objects.values_list("status", flat=True)) == set(DealStatus.values)

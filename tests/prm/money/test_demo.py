@@ -12,8 +12,8 @@ from deals.models import Deal, DealStatus
 from deals.selectors import partner_deal_summary
 from partners.models import Partner
 from prm.audit.models import AuditEvent
-from prm.demo import DEMO_RATES, demo_rate
 from prm.money import convert
+from prm.money.demo import DEMO_RATES, demo_rate
 from prm.money.models import ExchangeRate
 
 
