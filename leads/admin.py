@@ -43,7 +43,7 @@ from prm.sla.display import NO_CLOCK, ClockState, ClockStateFilter, clock_from_r
 from prm.sla.models import BusinessCalendar
 from prm.tenancy import sees_all_partners
 
-from . import services, services_config
+from . import services
 from .models import (
     ACCEPTANCE_KIND,
     FIRST_CONTACT_KIND,
@@ -59,6 +59,7 @@ from .models import (
     PartnerLocation,
 )
 from .selectors import lead_assignments
+from .services import config as services_config
 
 # --- Clocks -----------------------------------------------------------------------------------
 
