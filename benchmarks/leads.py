@@ -263,6 +263,7 @@ def run(batch_size: int, profile: str | None) -> dict:
 
     from leads import services
     from leads.engine import RoutingContext
+    from leads.services import routing
 
     counter = QueryCounter()
     engine_seconds = [0.0]
@@ -276,7 +277,7 @@ def run(batch_size: int, profile: str | None) -> dict:
             engine_seconds[0] += time.perf_counter() - start
 
     batches = []
-    original = services.leads_assign_batch
+    original = routing.leads_assign_batch
 
     def timed_batch(**kwargs):
         before, start = counter.count, time.perf_counter()
@@ -284,7 +285,7 @@ def run(batch_size: int, profile: str | None) -> dict:
         batches.append((time.perf_counter() - start, counter.count - before, result.assigned, result.unmatched))
         return result
 
-    services.leads_assign_batch = timed_batch
+    routing.leads_assign_batch = timed_batch  # leads_assign_pool calls it there
     RoutingContext.route = timed_route
     profiler = cProfile.Profile() if profile else None
     try:
@@ -297,7 +298,7 @@ def run(batch_size: int, profile: str | None) -> dict:
                 profiler.disable()
             elapsed = time.perf_counter() - start
     finally:
-        services.leads_assign_batch = original
+        routing.leads_assign_batch = original
         RoutingContext.route = route
     if profiler:
         profiler.dump_stats(profile)

@@ -394,7 +394,7 @@ class LeadImport(models.Model):
 
     ``processed`` is the number of data rows handled; it moves in the same transaction as the leads
     and error rows of each batch, so after a crash the task resumes right after the last committed
-    batch (see leads/imports.py)."""
+    batch (see leads/imports/)."""
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")

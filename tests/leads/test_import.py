@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from deals.models import Product
 from leads import imports
+from leads.imports import jobs, parsing
 from leads.models import AssignmentRule, Lead, LeadImport, LeadImportState, LeadStatus
 from leads.tasks import lead_import_process
 from partners.roles import StaffRole
@@ -196,7 +197,7 @@ def test_files_are_checked_by_content_and_nothing_is_stored(marketing, settings,
 
 
 def test_a_file_over_the_size_cap_is_refused(marketing, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_BYTES", 100)
+    monkeypatch.setattr(parsing, "MAX_BYTES", 100)
     with pytest.raises(ServiceError, match="larger than"):
         imports.lead_import_start(actor=marketing, upload=upload(lines(row("a@b.example"), row("c@d.example"))))
     assert not LeadImport.objects.exists()
@@ -216,13 +217,13 @@ def test_a_5000_row_file_imports_in_batches_of_2000(marketing, monkeypatch, djan
     content = lines(*(row(f"lead{n}@bulk.example", company=f"Company {n}") for n in range(5000)))
     job = imports.lead_import_start(actor=marketing, upload=upload(content))
     batches = []
-    original = imports._import_batch
+    original = jobs._import_batch
 
     def spy(run_, batch, *, offset):
         batches.append((offset, len(batch)))
         return original(run_, batch, offset=offset)
 
-    monkeypatch.setattr(imports, "_import_batch", spy)
+    monkeypatch.setattr(jobs, "_import_batch", spy)
     progress = []
     original_save = LeadImport.save
 
@@ -243,7 +244,7 @@ def test_a_5000_row_file_imports_in_batches_of_2000(marketing, monkeypatch, djan
 def test_a_crash_mid_file_resumes_after_the_last_committed_batch(marketing, monkeypatch):
     content = lines(*(row(f"lead{n}@crash.example") for n in range(25)), row("lead3@crash.example"))
     job = imports.lead_import_start(actor=marketing, upload=upload(content))
-    original = imports._import_batch
+    original = jobs._import_batch
     calls = []
 
     def crash_on_third(run_, batch, *, offset):
@@ -252,7 +253,7 @@ def test_a_crash_mid_file_resumes_after_the_last_committed_batch(marketing, monk
             raise SystemExit("worker killed")
         return original(run_, batch, offset=offset)
 
-    monkeypatch.setattr(imports, "_import_batch", crash_on_third)
+    monkeypatch.setattr(jobs, "_import_batch", crash_on_third)
     with pytest.raises(SystemExit):
         run(job, batch_size=10)
     job.refresh_from_db()
@@ -260,10 +261,10 @@ def test_a_crash_mid_file_resumes_after_the_last_committed_batch(marketing, monk
     # A live run is not taken over...
     assert run(job, batch_size=10).processed == 20
     # ...a stale one is, by the resume sweep's task.
-    monkeypatch.setattr(imports, "_import_batch", original)
+    monkeypatch.setattr(jobs, "_import_batch", original)
     LeadImport.objects.filter(pk=job.pk).update(updated_at=job.updated_at - imports.STALE_AFTER * 2)
     queued = []
-    monkeypatch.setattr(imports, "enqueue", queued.append)
+    monkeypatch.setattr(jobs, "enqueue", queued.append)
     assert imports.lead_imports_resume() == 1 and queued == [job.pk]
     job = run(job, batch_size=10)
     assert (job.state, job.runs, job.processed, job.imported, job.duplicates) == (LeadImportState.DONE, 2, 26, 25, 1)

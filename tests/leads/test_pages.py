@@ -146,7 +146,7 @@ def test_two_clicks_racing_on_accept_end_with_one_acceptance_and_a_message(sales
         real_accept(actor=actor, lead=lead)
         return real_accept(actor=actor, lead=lead)
 
-    monkeypatch.setattr("leads.views.services.lead_accept", first_click_commits_meanwhile)
+    monkeypatch.setattr("leads.views.partner.services.lead_accept", first_click_commits_meanwhile)
     response = sales.post(reverse("lead_accept", args=[lead.pk]), follow=True)
     assert response.status_code == 200
     assert "You have already accepted this lead" in response.content.decode()

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from leads import services_config
 from leads.models import AssignmentRule, LeadProgramSettings, PartnerLocation
+from leads.services import config as services_config
 from prm.audit.models import AuditEvent
 from prm.errors import ServiceError
 

@@ -33,9 +33,9 @@ from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
 from prm.tenancy import get_visible_or_404, is_vendor_staff
 
-from . import services
-from .models import CLOSED_STATUSES, WORKING_STATUSES, DeclineReason, Lead, LeadStatus
-from .selectors import INBOX_FILTERS, lead_fields_for, lead_list, lead_visible_fields
+from .. import services
+from ..models import CLOSED_STATUSES, WORKING_STATUSES, DeclineReason, Lead, LeadStatus
+from ..selectors import INBOX_FILTERS, lead_fields_for, lead_list, lead_visible_fields
 
 PAGE_SIZE = 25
 

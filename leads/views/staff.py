@@ -19,7 +19,7 @@ from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.tenancy import record_denied_access
 
-from . import imports
+from .. import imports
 
 RECENT_JOBS = 20
 

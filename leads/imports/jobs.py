@@ -1,29 +1,8 @@
-"""CSV import of leads: the upload check, the import job and its batched processing (a Celery task).
-
-- The upload is checked by content before anything is stored: at most ``LEAD_IMPORT_MAX_BYTES``,
-  UTF-8 text (a byte-order mark is accepted, NUL bytes are not), a header row whose columns are
-  known (``HEADER_ALIASES``) and include the required ones, comma, semicolon or tab separated.
-  Then the file is stored under MEDIA_ROOT (never served) and a ``LeadImport`` row is queued.
-- ``lead_import_run`` streams the stored file and handles it in batches of ``BATCH_SIZE`` rows.
-  Each batch is one transaction: its leads (``bulk_create``), its error rows and the job's
-  counters move together, so the job never claims rows it did not write, and every row not
-  imported has an error row (row number, column, value, translated message).
-- Rows are validated with ``leads.services.clean_lead_fields``; products are looked up in the
-  active catalogue (by id or by name, loaded once per run). Duplicates by email are skipped: a
-  second row of the file with the same email, or a row whose email belongs to an open lead.
-- Crash recovery: resume. ``processed`` is committed with each batch; a run skips that many rows
-  and carries on. A job left ``queued`` or ``running`` without progress for ``STALE_AFTER`` is
-  queued again by the beat task ``leads.tasks.lead_imports_resume`` (and Redis redelivers an
-  unacknowledged task); after ``MAX_RUNS`` runs it fails visibly, keeping what was imported and
-  saying so. A run only takes a job that is queued or stale, and each batch checks under the job's
-  row lock that the job is still where it expects it, so two runs never import the same rows.
-- With ``assign`` (uploader may assign leads), each batch's leads are placed by the rules right
-  after the batch commits (``leads_assign_batch``); leads it leaves in the pool stay there.
-"""
+"""The import job: started from a checked upload, run in batches (one transaction each) by a Celery
+task, resumed after a crash by the beat task, failed visibly after ``MAX_RUNS`` runs."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
@@ -43,197 +22,20 @@ from deals.models import Product
 from partners.models import CompanySize, Industry
 from prm.audit.services import audit_record
 from prm.errors import ServiceError
-from prm.tenancy import is_vendor_staff, sees_all_partners
 
-from .models import CLOSED_STATUSES, Lead, LeadImport, LeadImportError, LeadImportState, LeadStatus
-from .services import clean_lead_fields, leads_assign_batch
+from ..models import CLOSED_STATUSES, Lead, LeadImport, LeadImportError, LeadImportState, LeadStatus
+from ..services.intake import clean_lead_fields
+from ..services.routing import leads_assign_batch
+from ._common import NOT_CSV, NOT_TEXT, _is_blank, _text_lines
+from .access import may_assign, may_import
+from .parsing import Header, inspect_upload, parse_header
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-MAX_BYTES = settings.LEAD_IMPORT_MAX_BYTES
 STALE_AFTER = timedelta(minutes=5)
 MAX_RUNS = 3
 IMPORT_LOCK_KEY = 740_2002  # pg_advisory_xact_lock key: import batches deduplicate one at a time
-
-# Header names (compared lower-case, with spaces, dashes and slashes as underscores) → lead field.
-HEADER_ALIASES = {
-    "contact_name": "contact_name",
-    "contact": "contact_name",
-    "name": "contact_name",
-    "email": "email",
-    "e_mail": "email",
-    "phone": "phone",
-    "company": "company",
-    "company_size": "company_size",
-    "industry": "industry",
-    "country": "country",
-    "region": "region",
-    "state": "region",
-    "region_state": "region",
-    "region_or_state": "region",
-    "city": "city",
-    "latitude": "latitude",
-    "lat": "latitude",
-    "longitude": "longitude",
-    "lon": "longitude",
-    "lng": "longitude",
-    "product": "product",
-    "product_interest": "product",
-    "rating": "rating",
-    "source": "source",
-    "notes": "notes",
-}
-# The documented header (the first name of each field above), in the order of the upload page.
-COLUMNS = (
-    "contact_name",
-    "email",
-    "phone",
-    "company",
-    "company_size",
-    "industry",
-    "country",
-    "region",
-    "city",
-    "latitude",
-    "longitude",
-    "product_interest",
-    "rating",
-    "source",
-    "notes",
-)
-REQUIRED = ("contact_name", "email", "company", "country")
-
-NOT_TEXT = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.")
-NOT_CSV = _("The file could not be read as CSV.")
-
-
-def _normalise(name: str) -> str:
-    name = name.strip().lower()
-    for char in " -/.":
-        name = name.replace(char, "_")
-    return "_".join(part for part in name.split("_") if part)
-
-
-@dataclass
-class Header:
-    fields: list[str]  # lead field of each column, in file order
-    labels: dict[str, str] = field(default_factory=dict)  # lead field → the column's name in the file
-
-    def label(self, name: str | None) -> str:
-        if not name:
-            return ""
-        return self.labels.get(name, "product_interest" if name == "product" else name)
-
-
-def parse_header(cells) -> Header:
-    if not cells or not any(cell.strip() for cell in cells):
-        raise ServiceError(_("The file has no header row."), field="file")
-    fields, labels, unknown = [], {}, []
-    for cell in cells:
-        name = HEADER_ALIASES.get(_normalise(cell))
-        if name is None:
-            unknown.append(cell.strip() or "—")
-            continue
-        if name in labels:
-            raise ServiceError(_("The column %(column)s appears twice.") % {"column": cell.strip()}, field="file")
-        fields.append(name)
-        labels[name] = cell.strip()
-    if unknown:
-        raise ServiceError(
-            _("These columns are not known: %(columns)s. The import page lists the accepted column names.")
-            % {"columns": ", ".join(unknown[:10])},
-            field="file",
-        )
-    missing = [name for name in REQUIRED if name not in labels]
-    if missing:
-        raise ServiceError(
-            _("The header row lacks these columns: %(columns)s.") % {"columns": ", ".join(missing)}, field="file"
-        )
-    return Header(fields=fields, labels=labels)
-
-
-def _text_lines(text):
-    """The lines of a text stream; NUL bytes mean a binary file."""
-    for line in text:
-        if "\x00" in line:
-            raise ServiceError(NOT_TEXT, field="file")
-        yield line
-
-
-def _is_blank(record) -> bool:
-    return not any(value.strip() for value in record)
-
-
-def _sniff_delimiter(head: bytes) -> str:
-    first = head.split(b"\n", 1)[0]
-    counts = {delimiter: first.count(delimiter.encode()) for delimiter in (",", ";", "\t")}
-    best = max(counts, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
-
-
-@dataclass
-class Inspection:
-    header: Header
-    delimiter: str
-    rows: int
-
-
-def inspect_upload(upload) -> Inspection:
-    """Check an uploaded file by its content (one streamed pass) and count its data rows."""
-    if upload is None:
-        raise ServiceError(_("Choose a CSV file."), field="file")
-    if upload.size > MAX_BYTES:
-        raise ServiceError(
-            _("The file is larger than %(size)s MB.") % {"size": round(MAX_BYTES / 1024 / 1024)}, field="file"
-        )
-    upload.seek(0)
-    head = upload.read(64 * 1024)
-    if not head.strip():
-        raise ServiceError(_("The file is empty."), field="file")
-    if b"\x00" in head:
-        raise ServiceError(NOT_TEXT, field="file")
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        raise ServiceError(NOT_TEXT, field="file") from None
-    delimiter = _sniff_delimiter(head.removeprefix(codecs.BOM_UTF8))
-    upload.seek(0)
-    raw = getattr(upload, "file", upload)
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-    try:
-        reader = csv.reader(_text_lines(text), delimiter=delimiter)
-        header = parse_header(next(reader, None))
-        rows = sum(1 for record in reader if not _is_blank(record))
-    except UnicodeDecodeError:
-        raise ServiceError(NOT_TEXT, field="file") from None
-    except csv.Error:
-        raise ServiceError(NOT_CSV, field="file") from None
-    finally:
-        text.detach()  # leave the upload open for storing
-    if rows == 0:
-        raise ServiceError(_("The file has no rows of leads."), field="file")
-    upload.seek(0)
-    return Inspection(header=header, delimiter=delimiter, rows=rows)
-
-
-# --- Access -------------------------------------------------------------------------------------
-
-
-def may_import(user) -> bool:
-    return is_vendor_staff(user) and user.has_perm("leads.add_lead")
-
-
-def may_assign(user) -> bool:
-    return may_import(user) and user.has_perm("leads.assign_lead") and sees_all_partners(user)
-
-
-def lead_imports_visible_to(user):
-    """Import jobs (and their error reports, which hold contact details): staff who import leads."""
-    if not may_import(user):
-        return LeadImport.objects.none()
-    return LeadImport.objects.select_related("created_by")
-
 
 # --- Start --------------------------------------------------------------------------------------
 
@@ -270,7 +72,7 @@ def lead_import_start(*, actor, upload, assign: bool = False) -> LeadImport:
 
 def enqueue(job_id: int) -> None:
     """Hand the job to Celery; when the broker is down, the resume sweep queues it later."""
-    from .tasks import lead_import_process
+    from ..tasks import lead_import_process
 
     try:
         lead_import_process.apply_async((job_id,), retry=False)
@@ -578,28 +380,3 @@ def lead_imports_resume(*, limit: int = 20, now=None) -> int:
     for job_id in stale:
         enqueue(job_id)
     return len(stale)
-
-
-# --- Error report -------------------------------------------------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A value safe to open in a spreadsheet (no formula injection)."""
-    value = str(value)
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def error_report_rows(job: LeadImport):
-    """The error report as CSV lines: row, column, value, error (streamed)."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([str(_("row")), str(_("column")), str(_("value")), str(_("error"))])
-    errors = job.errors.order_by("row", "pk").values_list("row", "column", "value", "message")
-    for row, column, value, message in errors.iterator(chunk_size=2000):
-        yield writer.writerow([row, _cell(column), _cell(value), _cell(message)])

@@ -1,7 +1,8 @@
 """Writes of what the channel manager configures for lead distribution: assignment rules, program
-settings and partner locations (for the nearest strategy).
+settings and partner locations (for the nearest strategy); ``program_settings`` gives a program's
+settings, made with the defaults on first use.
 
-Same rules as ``leads/services.py``: an explicit ``actor`` whose permission is checked here, one
+Same rules as the other lead services: an explicit ``actor`` whose permission is checked here, one
 transaction, one audit event per write. The admin builds the row from its form and hands it over;
 the checks that need no database live in the ``*_problems`` functions, which the admin forms show
 beside the fields and the services run again.
@@ -13,10 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import Program
 from prm.audit.services import audit_record
 from prm.errors import ServiceError
 
-from .models import AssignmentRule, LeadProgramSettings, PartnerLocation
+from ..models import AssignmentRule, LeadProgramSettings, PartnerLocation
 
 CLOCK_DAY_FIELDS = ("acceptance_days", "first_contact_days_a", "first_contact_days_b", "first_contact_days_c")
 
@@ -106,3 +108,17 @@ def partner_location_save(*, actor, location: PartnerLocation, changed=()) -> Pa
         reason=", ".join(sorted(changed)),
     )
     return location
+
+
+def program_settings(program) -> LeadProgramSettings:
+    """The lead settings of a program, created with the defaults on first use."""
+    program_id = program.pk if isinstance(program, Program) else program
+    return LeadProgramSettings.objects.get_or_create(program_id=program_id)[0]
+
+
+def program_settings_cache(program) -> LeadProgramSettings:
+    """Settings attached to the program object for the duration of one service call."""
+    cached = getattr(program, "_lead_settings", None)
+    if cached is None:
+        cached = program._lead_settings = program_settings(program)
+    return cached
