@@ -1,7 +1,7 @@
 """Deal registration in the admin: channel managers and CAMs decide on registrations against the SLA clock.
 
 The admin only reads (through the scoped queryset and the selectors) and calls the services of
-``deals/services.py`` and ``deals/services_catalogue.py``; no rule of the workflow lives here.
+``deals.services`` (the catalogue's in ``deals.services.catalogue``); no rule of the workflow lives here.
 
 - Deals: no add, no edit, no delete. Decisions are buttons on the change page (custom URLs
   ``admin:deals_deal_approve``, ``..._reject``, ``..._request_info``, ``..._extension``, POST only)
@@ -38,9 +38,10 @@ from prm.sla.display import ClockStateFilter, clock_badge, with_clock
 from prm.sla.models import Deadline
 from prm.tenancy import cam_grants
 
-from . import services, services_catalogue
+from . import services
 from .models import OPEN_STATUSES, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
 from .selectors import deal_conflict_facts, deal_conflicts, deals_visible_to
+from .services import catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -583,12 +584,12 @@ class _ServiceSavedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
 
 class ProductForm(_ServiceValidatedForm):
-    validator = staticmethod(services_catalogue.product_validate)
-    validated_fields = services_catalogue.PRODUCT_FIELDS
+    validator = staticmethod(catalogue.product_validate)
+    validated_fields = catalogue.PRODUCT_FIELDS
 
     class Meta:
         model = Product
-        fields = services_catalogue.PRODUCT_FIELDS
+        fields = catalogue.PRODUCT_FIELDS
 
 
 @admin.register(Product)
@@ -605,21 +606,19 @@ class ProductAdmin(_ServiceSavedAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in ProductForm.validated_fields}
         if change:
-            self._saved(
-                request, obj, lambda: services_catalogue.product_update(actor=request.user, product=obj, **data)
-            )
+            self._saved(request, obj, lambda: catalogue.product_update(actor=request.user, product=obj, **data))
         else:
-            self._saved(request, obj, lambda: services_catalogue.product_create(actor=request.user, **data))
+            self._saved(request, obj, lambda: catalogue.product_create(actor=request.user, **data))
 
 
 class HouseAccountForm(_ServiceValidatedForm):
-    validator = staticmethod(services_catalogue.house_account_validate)
-    validated_fields = services_catalogue.HOUSE_ACCOUNT_FIELDS
+    validator = staticmethod(catalogue.house_account_validate)
+    validated_fields = catalogue.HOUSE_ACCOUNT_FIELDS
     country = forms.ChoiceField(label=_("country"), choices=())
 
     class Meta:
         model = HouseAccount
-        fields = services_catalogue.HOUSE_ACCOUNT_FIELDS
+        fields = catalogue.HOUSE_ACCOUNT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -648,26 +647,26 @@ class HouseAccountAdmin(_ServiceSavedAdmin):
             self._saved(
                 request,
                 obj,
-                lambda: services_catalogue.house_account_update(actor=request.user, account=obj, **data),
+                lambda: catalogue.house_account_update(actor=request.user, account=obj, **data),
             )
         else:
-            self._saved(request, obj, lambda: services_catalogue.house_account_create(actor=request.user, **data))
+            self._saved(request, obj, lambda: catalogue.house_account_create(actor=request.user, **data))
 
     def delete_model(self, request, obj):
-        services_catalogue.house_account_delete(actor=request.user, account=obj)
+        catalogue.house_account_delete(actor=request.user, account=obj)
 
     def delete_queryset(self, request, queryset):
         for account in queryset:
-            services_catalogue.house_account_delete(actor=request.user, account=account)
+            catalogue.house_account_delete(actor=request.user, account=account)
 
 
 class DealProgramSettingsForm(_ServiceValidatedForm):
-    validator = staticmethod(services_catalogue.deal_program_settings_validate)
-    validated_fields = services_catalogue.SETTINGS_FIELDS
+    validator = staticmethod(catalogue.deal_program_settings_validate)
+    validated_fields = catalogue.SETTINGS_FIELDS
 
     class Meta:
         model = DealProgramSettings
-        fields = services_catalogue.SETTINGS_FIELDS
+        fields = catalogue.SETTINGS_FIELDS
 
 
 @admin.register(DealProgramSettings)
@@ -706,5 +705,5 @@ class DealProgramSettingsAdmin(_ServiceSavedAdmin):
         self._saved(
             request,
             obj,
-            lambda: services_catalogue.deal_program_settings_update(actor=request.user, settings=obj, **data),
+            lambda: catalogue.deal_program_settings_update(actor=request.user, settings=obj, **data),
         )
