@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 def _program_saved(sender, instance, created, raw=False, **kwargs):
     """Every program has its deal registration settings, with the defaults until changed."""
     if created and not raw:
-        from .services_catalogue import deal_program_settings_create
+        from .services.catalogue import deal_program_settings_create
 
         deal_program_settings_create(program=instance)
 
@@ -20,7 +20,7 @@ class DealsConfig(AppConfig):
 
         from .models import Deal
         from .selectors import deals_visible_to, partner_deal_summary
-        from .services import register
+        from .services.handlers import register
 
         register()
         from .metrics import register as register_metrics

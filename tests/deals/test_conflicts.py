@@ -1,8 +1,9 @@
 import pytest
 
-from deals import services, services_catalogue
+from deals import services
 from deals.models import DealStatus, HouseAccount
 from deals.selectors import deal_conflicts
+from deals.services import catalogue
 
 
 def _pair(world, make_deal, first: dict, second: dict):
@@ -78,7 +79,7 @@ def test_closed_and_draft_deals_do_not_count(world, make_deal):
 
 
 def test_house_account_matches(world, make_deal):
-    services_catalogue.house_account_create(
+    catalogue.house_account_create(
         actor=world["channel_manager"], company_name="Petróleo Brasileiro S.A.", country="BR", tax_id=""
     )
     deal = make_deal(
@@ -103,7 +104,7 @@ def test_failing_check_goes_to_manual_review(world, make_deal, monkeypatch):
     def broken(deal, **kwargs):
         raise RuntimeError("index unavailable")
 
-    monkeypatch.setattr(services, "deal_conflicts", broken)
+    monkeypatch.setattr("deals.services.registration.deal_conflicts", broken)
     deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     assert deal.status == DealStatus.SUBMITTED
     assert deal.conflict_flag and deal.conflict_check_failed

@@ -1,29 +1,13 @@
-"""Deal registration in the admin: channel managers and CAMs decide on registrations against the SLA clock.
-
-The admin only reads (through the scoped queryset and the selectors) and calls the services of
-``deals/services.py`` and ``deals/services_catalogue.py``; no rule of the workflow lives here.
-
-- Deals: no add, no edit, no delete. Decisions are buttons on the change page (custom URLs
-  ``admin:deals_deal_approve``, ``..._reject``, ``..._request_info``, ``..._extension``, POST only)
-  and changelist actions with a confirmation form. A refusal of the service (``ServiceError`` or
-  ``PermissionDenied``) becomes an error message for that deal; a deal that changed since the page
-  was shown (a double click, two approvers) says so and nothing changes, because the service locks
-  the row and checks the transition.
-- The SLA badge of the decision clock comes from one correlated sub-query per column, the
-  partner's CAMs from an array sub-query: the changelist's query count does not grow with rows.
-"""
+"""The deal admin: channel managers and CAMs decide on registrations, one by one on the change page or
+in bulk from the changelist with a confirmation form."""
 
 from __future__ import annotations
 
 import logging
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Q, TextChoices
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
@@ -32,138 +16,23 @@ from django.utils.translation import gettext_lazy as _
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.admin_filters import CamFilter, PartnerInScopeFilter
 from prm.audit.admin import AuditTrailAdminMixin
-from prm.countries import COUNTRIES
-from prm.errors import ServiceError
-from prm.sla.display import ClockStateFilter, clock_badge, with_clock
-from prm.sla.models import Deadline
-from prm.tenancy import cam_grants
+from prm.sla.display import clock_badge
 
-from . import services, services_catalogue
-from .models import OPEN_STATUSES, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
-from .selectors import deal_conflict_facts, deal_conflicts, deals_visible_to
+from .. import services
+from ..models import OPEN_STATUSES, Deal, DealStatus
+from ..selectors import deal_conflict_facts, deal_conflicts, deals_visible_to
+from .filters import (
+    SecondApprovalFilter,
+    SlaState,
+    SlaStateFilter,
+    StatusFilter,
+    _decision_deadlines,
+    with_cams,
+    with_decision_clock,
+)
+from .forms import ApproveForm, ExtensionForm, RejectForm, RequestInfoForm
 
 logger = logging.getLogger(__name__)
-
-
-# --- The decision clock -----------------------------------------------------------------------
-
-
-class SlaState(TextChoices):
-    """What the changelist shows of a deal's decision clock."""
-
-    ON_TIME = "on_time", _("on time")
-    DUE_SOON = "due_soon", _("due soon")
-    BREACHED = "breached", _("breached")
-    PAUSED = "paused", _("paused")
-    MET = "met", _("decided in time")
-    NONE = "none", _("no clock")
-
-
-def _decision_deadlines():
-    # Joined by app label and model name, so no ContentType query runs whatever the cache holds.
-    return Deadline.objects.filter(
-        content_type__app_label=Deal._meta.app_label,
-        content_type__model=Deal._meta.model_name,
-        kind=services.DECISION_KIND,
-    )
-
-
-def with_decision_clock(queryset, *, now=None):
-    """Deals annotated with ``sla_state`` (a SlaState value) and ``sla_due_at`` of their latest decision clock."""
-    return with_clock(queryset, kind=services.DECISION_KIND, state_as="sla_state", due_as="sla_due_at", now=now)
-
-
-def with_cams(queryset):
-    """Deals annotated with ``cam_emails``: the active CAMs of the deal's partner, one array sub-query."""
-    cams = (
-        cam_grants()
-        .filter(content_object_id=OuterRef("partner_id"), user__is_active=True)
-        .order_by("user__email")
-        .values("user__email")
-    )
-    return queryset.annotate(cam_emails=ArraySubquery(cams))
-
-
-# --- Filters ----------------------------------------------------------------------------------
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """The statuses staff meet: no "draft", since a draft is the partner's until it is submitted.
-    The parameter keeps the name of the field filter it replaces."""
-
-    title = _("status")
-    parameter_name = "status__exact"
-
-    def lookups(self, request, model_admin):
-        return [(value, label) for value, label in DealStatus.choices if value != DealStatus.DRAFT]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        return queryset.filter(status=value) if value in DealStatus.values else queryset.none()
-
-
-class SlaStateFilter(ClockStateFilter):
-    """Deals by the state of their decision clock (``sla_state`` of ``with_decision_clock``), as the badge shows it."""
-
-    title = _("decision clock")
-    states = SlaState.choices
-
-
-class SecondApprovalFilter(admin.SimpleListFilter):
-    title = _("second approval pending")
-    parameter_name = "second"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request, queryset):
-        pending = Q(status__in=OPEN_STATUSES, first_approver__isnull=False)
-        if self.value() == "yes":
-            return queryset.filter(pending)
-        if self.value() == "no":
-            return queryset.exclude(pending)
-        return queryset
-
-
-# --- Decision forms (the single buttons and the bulk confirmations share them) ------------------
-
-_REJECT_CONFLICTING_HELP = _(
-    "Registrations of the same customer that are still open are rejected with the reason “conflict” in the same step."
-)
-
-
-class ApproveForm(forms.Form):
-    reject_conflicting = forms.BooleanField(
-        label=_("Also reject the conflicting open registrations"), required=False, help_text=_REJECT_CONFLICTING_HELP
-    )
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (sent to the partner)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-    reject_conflicting = forms.BooleanField(
-        label=_("Also reject the conflicting open registrations"), required=False, help_text=_REJECT_CONFLICTING_HELP
-    )
-
-
-class RequestInfoForm(forms.Form):
-    question = forms.CharField(
-        label=_("Question to the partner"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-
-class ExtensionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve the extension")), ("reject", _("Refuse the extension"))],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Note (optional)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
-    )
 
 
 def _version(deal) -> str:
@@ -545,166 +414,4 @@ class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
                 "%(count)d of %(total)d extension requests decided.",
                 n,
             ),
-        )
-
-
-# --- Catalogue: products, house accounts, program settings ---------------------------------------
-
-
-class _ServiceValidatedForm(forms.ModelForm):
-    """A model form whose clean() runs the service's validator, so refusals show beside the fields."""
-
-    validator = None
-    validated_fields: tuple[str, ...] = ()
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            type(self).validator(**{name: cleaned.get(name) for name in self.validated_fields})
-        except ServiceError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
-        return cleaned
-
-
-class _ServiceSavedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
-    """Saves through services: a refusal that slipped past the form is a message and a 403, never a 500."""
-
-    def _saved(self, request, obj, save):
-        try:
-            saved = save()
-        except ServiceError as error:
-            messages.error(request, error.message)
-            raise PermissionDenied(str(error.message)) from error
-        obj.pk = saved.pk
-        for field in saved._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-
-
-class ProductForm(_ServiceValidatedForm):
-    validator = staticmethod(services_catalogue.product_validate)
-    validated_fields = services_catalogue.PRODUCT_FIELDS
-
-    class Meta:
-        model = Product
-        fields = services_catalogue.PRODUCT_FIELDS
-
-
-@admin.register(Product)
-class ProductAdmin(_ServiceSavedAdmin):
-    form = ProductForm
-    list_display = ("name_en", "name_pt_br", "name_fr", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("name_en", "name_pt_br", "name_fr")
-    actions = None
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deals refer to products: deactivate one instead
-
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in ProductForm.validated_fields}
-        if change:
-            self._saved(
-                request, obj, lambda: services_catalogue.product_update(actor=request.user, product=obj, **data)
-            )
-        else:
-            self._saved(request, obj, lambda: services_catalogue.product_create(actor=request.user, **data))
-
-
-class HouseAccountForm(_ServiceValidatedForm):
-    validator = staticmethod(services_catalogue.house_account_validate)
-    validated_fields = services_catalogue.HOUSE_ACCOUNT_FIELDS
-    country = forms.ChoiceField(label=_("country"), choices=())
-
-    class Meta:
-        model = HouseAccount
-        fields = services_catalogue.HOUSE_ACCOUNT_FIELDS
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = sorted(((code, f"{name} ({code})") for code, name in COUNTRIES.items()), key=lambda c: str(c[1]))
-        self.fields["country"].choices = [("", "---------"), *choices]
-
-
-@admin.register(HouseAccount)
-class HouseAccountAdmin(_ServiceSavedAdmin):
-    form = HouseAccountForm
-    list_display = ("company_name", "country", "email_domain", "tax_id", "created_at")
-    list_filter = ("country",)
-    search_fields = ("company_name", "email_domain", "tax_id")
-    readonly_fields = ("name_normalized", "tax_id_normalized", "created_at")
-    fieldsets = [
-        (None, {"fields": ("company_name", "country", "email_domain", "tax_id")}),
-        (_("As compared with registrations"), {"fields": ("name_normalized", "tax_id_normalized", "created_at")}),
-    ]
-
-    def get_fieldsets(self, request, obj=None):
-        return self.fieldsets if obj is not None else self.fieldsets[:1]
-
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in HouseAccountForm.validated_fields}
-        if change:
-            self._saved(
-                request,
-                obj,
-                lambda: services_catalogue.house_account_update(actor=request.user, account=obj, **data),
-            )
-        else:
-            self._saved(request, obj, lambda: services_catalogue.house_account_create(actor=request.user, **data))
-
-    def delete_model(self, request, obj):
-        services_catalogue.house_account_delete(actor=request.user, account=obj)
-
-    def delete_queryset(self, request, queryset):
-        for account in queryset:
-            services_catalogue.house_account_delete(actor=request.user, account=account)
-
-
-class DealProgramSettingsForm(_ServiceValidatedForm):
-    validator = staticmethod(services_catalogue.deal_program_settings_validate)
-    validated_fields = services_catalogue.SETTINGS_FIELDS
-
-    class Meta:
-        model = DealProgramSettings
-        fields = services_catalogue.SETTINGS_FIELDS
-
-
-@admin.register(DealProgramSettings)
-class DealProgramSettingsAdmin(_ServiceSavedAdmin):
-    """The channel manager changes a program's rules; CAMs and executives read them."""
-
-    form = DealProgramSettingsForm
-    list_display = (
-        "program",
-        "decision_days",
-        "protection_days",
-        "extension_days",
-        "max_extensions",
-        "second_approval_amount",
-        "conflict_threshold",
-        "auto_approve_on_breach",
-    )
-    list_select_related = ("program",)
-    readonly_fields = ("program",)
-    actions = None
-    fieldsets = [
-        (None, {"fields": ("program",)}),
-        (_("Decision"), {"fields": ("decision_days", "second_approval_amount", "auto_approve_on_breach")}),
-        (_("Protection"), {"fields": ("protection_days", "extension_days", "max_extensions")}),
-        (_("Conflicts"), {"fields": ("conflict_threshold",)}),
-    ]
-
-    def has_add_permission(self, request):
-        return False  # one row per program, made with the program
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in DealProgramSettingsForm.validated_fields}
-        self._saved(
-            request,
-            obj,
-            lambda: services_catalogue.deal_program_settings_update(actor=request.user, settings=obj, **data),
         )

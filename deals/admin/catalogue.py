@@ -1,0 +1,175 @@
+"""The catalogue in the admin: products, house accounts and each program's deal registration settings,
+validated beside the fields and saved through ``deals.services.catalogue``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from prm.audit.admin import AuditTrailAdminMixin
+from prm.countries import COUNTRIES
+from prm.errors import ServiceError
+
+from ..models import DealProgramSettings, HouseAccount, Product
+from ..services import catalogue
+
+# --- Catalogue: products, house accounts, program settings ---------------------------------------
+
+
+class _ServiceValidatedForm(forms.ModelForm):
+    """A model form whose clean() runs the service's validator, so refusals show beside the fields."""
+
+    validator = None
+    validated_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            type(self).validator(**{name: cleaned.get(name) for name in self.validated_fields})
+        except ServiceError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
+class _ServiceSavedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
+    """Saves through services: a refusal that slipped past the form is a message and a 403, never a 500."""
+
+    def _saved(self, request, obj, save):
+        try:
+            saved = save()
+        except ServiceError as error:
+            messages.error(request, error.message)
+            raise PermissionDenied(str(error.message)) from error
+        obj.pk = saved.pk
+        for field in saved._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+
+
+class ProductForm(_ServiceValidatedForm):
+    validator = staticmethod(catalogue.product_validate)
+    validated_fields = catalogue.PRODUCT_FIELDS
+
+    class Meta:
+        model = Product
+        fields = catalogue.PRODUCT_FIELDS
+
+
+@admin.register(Product)
+class ProductAdmin(_ServiceSavedAdmin):
+    form = ProductForm
+    list_display = ("name_en", "name_pt_br", "name_fr", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name_en", "name_pt_br", "name_fr")
+    actions = None
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deals refer to products: deactivate one instead
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in ProductForm.validated_fields}
+        if change:
+            self._saved(request, obj, lambda: catalogue.product_update(actor=request.user, product=obj, **data))
+        else:
+            self._saved(request, obj, lambda: catalogue.product_create(actor=request.user, **data))
+
+
+class HouseAccountForm(_ServiceValidatedForm):
+    validator = staticmethod(catalogue.house_account_validate)
+    validated_fields = catalogue.HOUSE_ACCOUNT_FIELDS
+    country = forms.ChoiceField(label=_("country"), choices=())
+
+    class Meta:
+        model = HouseAccount
+        fields = catalogue.HOUSE_ACCOUNT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = sorted(((code, f"{name} ({code})") for code, name in COUNTRIES.items()), key=lambda c: str(c[1]))
+        self.fields["country"].choices = [("", "---------"), *choices]
+
+
+@admin.register(HouseAccount)
+class HouseAccountAdmin(_ServiceSavedAdmin):
+    form = HouseAccountForm
+    list_display = ("company_name", "country", "email_domain", "tax_id", "created_at")
+    list_filter = ("country",)
+    search_fields = ("company_name", "email_domain", "tax_id")
+    readonly_fields = ("name_normalized", "tax_id_normalized", "created_at")
+    fieldsets = [
+        (None, {"fields": ("company_name", "country", "email_domain", "tax_id")}),
+        (_("As compared with registrations"), {"fields": ("name_normalized", "tax_id_normalized", "created_at")}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        return self.fieldsets if obj is not None else self.fieldsets[:1]
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in HouseAccountForm.validated_fields}
+        if change:
+            self._saved(
+                request,
+                obj,
+                lambda: catalogue.house_account_update(actor=request.user, account=obj, **data),
+            )
+        else:
+            self._saved(request, obj, lambda: catalogue.house_account_create(actor=request.user, **data))
+
+    def delete_model(self, request, obj):
+        catalogue.house_account_delete(actor=request.user, account=obj)
+
+    def delete_queryset(self, request, queryset):
+        for account in queryset:
+            catalogue.house_account_delete(actor=request.user, account=account)
+
+
+class DealProgramSettingsForm(_ServiceValidatedForm):
+    validator = staticmethod(catalogue.deal_program_settings_validate)
+    validated_fields = catalogue.SETTINGS_FIELDS
+
+    class Meta:
+        model = DealProgramSettings
+        fields = catalogue.SETTINGS_FIELDS
+
+
+@admin.register(DealProgramSettings)
+class DealProgramSettingsAdmin(_ServiceSavedAdmin):
+    """The channel manager changes a program's rules; CAMs and executives read them."""
+
+    form = DealProgramSettingsForm
+    list_display = (
+        "program",
+        "decision_days",
+        "protection_days",
+        "extension_days",
+        "max_extensions",
+        "second_approval_amount",
+        "conflict_threshold",
+        "auto_approve_on_breach",
+    )
+    list_select_related = ("program",)
+    readonly_fields = ("program",)
+    actions = None
+    fieldsets = [
+        (None, {"fields": ("program",)}),
+        (_("Decision"), {"fields": ("decision_days", "second_approval_amount", "auto_approve_on_breach")}),
+        (_("Protection"), {"fields": ("protection_days", "extension_days", "max_extensions")}),
+        (_("Conflicts"), {"fields": ("conflict_threshold",)}),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # one row per program, made with the program
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in DealProgramSettingsForm.validated_fields}
+        self._saved(
+            request,
+            obj,
+            lambda: catalogue.deal_program_settings_update(actor=request.user, settings=obj, **data),
+        )
