@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.countries import country_name
 from prm.errors import ServiceError
 from prm.sla.display import NO_CLOCK, ClockState, clock_badge, with_clock
 
@@ -24,19 +25,16 @@ from .models import (
     ProgramPage,
     Specialty,
 )
-from .recruitment import (
-    REVIEW_KIND,
+from .recruitment import REVIEW_KIND
+from .recruitment.duplicates import application_duplicates
+from .recruitment.selectors import (
     application_answers,
-    application_approve,
-    application_check_set,
     application_checklist,
-    application_duplicates,
-    application_reject,
     cam_choices,
     cam_for_country,
-    country_name,
     review_deadline,
 )
+from .recruitment.services import application_approve, application_check_set, application_reject
 from .services_config import configuration_delete, configuration_save
 
 # The review clock as the queue shows it: a badge per application, and a filter by its state.

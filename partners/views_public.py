@@ -16,13 +16,10 @@ from prm.identity import normalize_tax_id
 
 from .models import CompanySize, Industry, ProgramPage, Region, Specialty, Tier
 from .onboarding import current_agreement
-from .recruitment import (
-    ApplicationRateThrottle,
-    application_submit,
-    icp_questions,
-    validate_email_domain,
-    validate_phone,
-)
+from .recruitment.selectors import icp_questions
+from .recruitment.services import application_submit
+from .recruitment.throttling import ApplicationRateThrottle
+from .recruitment.validators import validate_email_domain, validate_phone
 from .tiers import public_requirements
 
 # A field people never see; automated submissions fill it and are refused.
