@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners.admin_onboarding import OnboardingStateFilter
+from partners.admin.onboarding import OnboardingStateFilter
 from partners.models import AgreementVersion, OnboardingProgress, OnboardingStep, Partner, StepKind
 from prm.audit.models import AuditEvent
 from prm.notifications.models import Notification

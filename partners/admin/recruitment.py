@@ -12,32 +12,23 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.countries import country_name
 from prm.errors import ServiceError
 from prm.sla.display import NO_CLOCK, ClockState, clock_badge, with_clock
 
-from .models import (
-    Application,
-    ApplicationStatus,
-    CamTerritory,
-    CriteriaItem,
-    IcpQuestion,
-    ProgramPage,
-    Specialty,
-)
-from .recruitment import (
-    REVIEW_KIND,
+from ..models import Application, ApplicationStatus, CamTerritory, CriteriaItem, IcpQuestion, ProgramPage, Specialty
+from ..recruitment import REVIEW_KIND
+from ..recruitment.duplicates import application_duplicates
+from ..recruitment.selectors import (
     application_answers,
-    application_approve,
-    application_check_set,
     application_checklist,
-    application_duplicates,
-    application_reject,
     cam_choices,
     cam_for_country,
-    country_name,
     review_deadline,
 )
-from .services_config import configuration_delete, configuration_save
+from ..recruitment.services import application_approve, application_check_set, application_reject
+from ..services_config import configuration_delete, configuration_save
+from ._common import _csv_cell
 
 # The review clock as the queue shows it: a badge per application, and a filter by its state.
 REVIEW_CLOCK_LABELS = {**ClockState.LABELS, NO_CLOCK: _("no clock")}
@@ -61,12 +52,6 @@ class ReviewClockFilter(admin.SimpleListFilter):
         if value not in REVIEW_CLOCK_LABELS:
             return queryset.none()
         return queryset.filter(review_state_value=value)
-
-
-def _csv_cell(value) -> str:
-    """A cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @admin.register(Application)

@@ -18,11 +18,11 @@ from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.tenancy import get_visible_or_404
 
-from . import services
-from .invitations import InvitationUnusable, invitation_accept, invitation_create, invitation_for_token
-from .invitations import invitation_resend as invitation_resend_service
-from .invitations import invitation_revoke as invitation_revoke_service
-from .models import (
+from .. import services
+from ..invitations import InvitationUnusable, invitation_accept, invitation_create, invitation_for_token
+from ..invitations import invitation_resend as invitation_resend_service
+from ..invitations import invitation_revoke as invitation_revoke_service
+from ..models import (
     AddressKind,
     CompanySize,
     Industry,
@@ -35,8 +35,8 @@ from .models import (
     Specialty,
     SpokenLanguage,
 )
-from .selectors import my_partner_or_404, require_partner_admin
-from .selectors_team import MemberStatus, member_status, team_invitations, team_members
+from ..selectors import my_partner_or_404, require_partner_admin
+from ..selectors_team import MemberStatus, member_status, team_invitations, team_members
 
 LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 

@@ -9,15 +9,15 @@ from prm.admin import ReadOnlyModelAdmin
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.errors import ServiceError
 
-from .models import AgreementAcceptance, AgreementVersion, OnboardingProgress, OnboardingStep, StepKind
-from .onboarding import (
+from ..models import AgreementAcceptance, AgreementVersion, OnboardingProgress, OnboardingStep, StepKind
+from ..onboarding import (
     ONBOARDING_COMPLETE,
     ONBOARDING_IN_PROGRESS,
     ONBOARDING_NOT_STARTED,
     agreement_publish,
     with_onboarding_counts,
 )
-from .services_config import configuration_delete, configuration_save
+from ..services_config import configuration_delete, configuration_save
 
 
 class OnboardingStateFilter(admin.SimpleListFilter):

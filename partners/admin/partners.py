@@ -1,3 +1,5 @@
+"""Admin of the partners (tier changes, CSV export) and their members."""
+
 import csv
 
 from django import forms
@@ -16,79 +18,12 @@ from django.utils.translation import ngettext
 from prm.admin_filters import CamFilter as BaseCamFilter
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.errors import ServiceError
-from prm.metrics import metrics
 from prm.tenancy import cam_grants, sees_all_partners
 
-from . import services
-from .models import Membership, Partner, Program, Tier, TierRequirement
-from .tiers import tier_requirements_set
-
-
-class TierInline(admin.TabularInline):
-    model = Tier
-    extra = 0
-    show_change_link = True  # what a tier takes: on the tier's own page
-
-
-@admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "calendar", "currency")
-    inlines = [TierInline]
-
-
-class TierRequirementForm(forms.ModelForm):
-    metric = forms.ChoiceField(label=_("metric"), choices=())
-
-    class Meta:
-        model = TierRequirement
-        fields = ["metric", "threshold"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = metrics()
-        if self.instance.metric and self.instance.metric not in dict(choices):
-            choices.append((self.instance.metric, self.instance.metric))  # no longer registered: delete it
-        self.fields["metric"].choices = [("", "---------"), *choices]
-
-
-class TierRequirementInline(admin.TabularInline):
-    """What the tier takes, one metric of the registry (``prm.metrics``) per row. Part of the tier:
-    whoever may change the tier may change them."""
-
-    model = TierRequirement
-    form = TierRequirementForm
-    extra = 0
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("partners.view_tier") or self.has_change_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("partners.change_tier")
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
-
-
-@admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "program", "rank")
-    list_filter = ["program"]
-    ordering = ["program", "rank"]
-    inlines = [TierRequirementInline]
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not TierRequirement:
-            return super().save_formset(request, form, formset, change)
-        thresholds = {
-            row.cleaned_data["metric"]: row.cleaned_data["threshold"]
-            for row in formset.forms
-            if row.cleaned_data and not row.cleaned_data.get("DELETE") and row.cleaned_data.get("metric")
-        }
-        tier_requirements_set(actor=request.user, tier=form.instance, thresholds=thresholds)
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # audited by the service
+from .. import services
+from ..models import Membership, Partner, Tier
+from ._common import _csv_cell
+from .onboarding import OnboardingStateFilter
 
 
 class CamFilter(BaseCamFilter):
@@ -116,12 +51,6 @@ class SetTierForm(forms.Form):
 class _Echo:
     def write(self, value):
         return value
-
-
-def _csv_cell(value) -> str:
-    """Text that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class PartnerAdminForm(forms.ModelForm):
@@ -165,8 +94,6 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         return form
 
     def get_list_filter(self, request):
-        from .admin_onboarding import OnboardingStateFilter
-
         return ("is_active", "tier", "country", CamFilter, OnboardingStateFilter)
 
     def has_add_permission(self, request):
@@ -234,7 +161,7 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         """Streams one row per partner in scope; one query whatever the number of partners."""
         from prm.audit.services import audit_record
 
-        from .onboarding import with_onboarding_counts
+        from ..onboarding import with_onboarding_counts
 
         cams = (
             cam_grants()
@@ -343,6 +270,3 @@ class MembershipAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             except ServiceError as error:
                 messages.error(request, error.message)
                 raise PermissionDenied(str(error.message)) from error
-
-
-from . import admin_onboarding, admin_recruitment  # noqa: E402, F401

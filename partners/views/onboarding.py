@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from prm.errors import ServiceError
 from prm.tenancy import get_visible_or_404, membership_of, record_denied_access
 
-from .models import AgreementAcceptance, AgreementVersion, OnboardingStep, Partner, PartnerRole, StepKind
-from .onboarding import agreement_accept, current_agreement, onboarding_content_read, onboarding_step_tick
-from .views import staff_required
+from ..models import AgreementAcceptance, AgreementVersion, OnboardingStep, Partner, PartnerRole, StepKind
+from ..onboarding import agreement_accept, current_agreement, onboarding_content_read, onboarding_step_tick
+from .base import staff_required
 
 
 def _partner_membership(request):

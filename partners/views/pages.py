@@ -1,18 +1,19 @@
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+"""The home page (a partner's, the staff's, or the public landing page) and the staff page of a partner."""
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from prm.notifications.selectors import notifications_for
 from prm.partner_pages import home_context
-from prm.tenancy import get_visible_or_404, is_vendor_staff, record_denied_access
+from prm.tenancy import get_visible_or_404, is_vendor_staff
 
-from .models import Partner
-from .onboarding import onboarding_state
-from .selectors import partner_cams, partner_of, partner_trail, partners_with_counts
-from .selectors_team import MemberStatus, member_status, team_invitations, team_members
-from .views_public import landing
+from ..models import Partner
+from ..onboarding import onboarding_state
+from ..selectors import partner_cams, partner_of, partner_trail, partners_with_counts
+from ..selectors_team import MemberStatus, member_status, team_invitations, team_members
+from .base import staff_required
+from .public import landing
 
 
 def home(request):
@@ -38,17 +39,6 @@ def home(request):
         page = Paginator(partners_with_counts(user), 50).get_page(request.GET.get("page"))
         return render(request, "partners/staff_home.html", {"page": page, "partners": page.object_list})
     return render(request, "partners/no_partner.html", status=403)
-
-
-def staff_required(view):
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_vendor_staff(request.user):
-            record_denied_access(request.user, request.path)
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @staff_required

@@ -1,253 +1,36 @@
-"""Recruitment: applications to the partner program, their duplicates and their review.
-
-- Company identity (normalised name, tax ID and e-mail domain, ``prm.identity``) finds duplicates;
-  countries come from ``prm.countries``.
-- ``application_submit``: stores an application, tells the applicant it arrived and starts the
-  review clock (SLA kind ``application.review``: reminders to channel acquisition, escalation to
-  the channel managers on breach).
-- ``application_duplicates``: existing partners and open applications with the same company
-  email domain (never a free-mail domain), the same tax ID or a similar name (pg_trgm).
-- ``application_check_set``, ``application_approve``, ``application_reject``: the review.
-"""
+"""Writes of recruitment: submit an application, tick its criteria, approve or reject it."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 
 from prm.audit.services import audit_record
-from prm.client_ip import ClientIpIdent
-from prm.countries import COUNTRIES, country_name
+from prm.countries import COUNTRIES
 from prm.errors import ServiceError
-from prm.identity import (
-    Identity,
-    IdentityMatch,
-    identity_matches,
-    is_free_mail_domain,
-    normalize_company_name,
-    normalize_email_domain,
-    normalize_tax_id,
-    normalized_name_sql,
-    normalized_tax_id_sql,
-    trigram_threshold,
-)
+from prm.identity import normalize_company_name, normalize_tax_id
 from prm.notifications.services import notify, notify_many
 from prm.sla.calendar import working_seconds_per_day
 from prm.sla.models import ACTIVE_STATES, Deadline
-from prm.tenancy import cam_grants
 from prm.workflow import check_transition, lock_or_error
 
-from .models import (
+from ..models import (
     APPLICATION_TRANSITIONS,
     Application,
     ApplicationCheck,
     ApplicationStatus,
-    CamTerritory,
-    CriteriaItem,
-    IcpQuestion,
     Partner,
     PartnerRole,
     Tier,
 )
-from .onboarding import current_agreement
-from .roles import StaffRole
-
-REVIEW_KIND = "application.review"
-REVIEW_REMINDERS = (0.5, 0.8)
-SIMILAR_NAME_THRESHOLD = 0.4
-
-# --- Email domains -----------------------------------------------------------------------------
-
-_DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
-
-
-def validate_email_domain(value: str) -> str:
-    """The normalised company email domain; ValidationError when it is none, or a free-mail one."""
-    domain = normalize_email_domain(value)
-    if not _DOMAIN.match(domain):
-        raise ValidationError(_("Enter your company's email domain, such as example.com."), code="invalid_domain")
-    if is_free_mail_domain(domain):
-        raise ValidationError(
-            _("%(domain)s is a free email service. Enter the email domain of your company."),
-            code="free_mail",
-            params={"domain": domain},
-        )
-    return domain
-
-
-_PHONE = re.compile(r"^\+?[0-9 ().\-/]+(?:\s*(?:ext\.?|x|#)\s*[0-9]{1,6})?$", re.IGNORECASE)
-
-
-def validate_phone(value: str) -> str:
-    text = " ".join((value or "").split())
-    main = re.split(r"(?i)\s*(?:ext\.?|x|#)\s*[0-9]", text, maxsplit=1)[0]
-    digits = sum(ch.isdigit() for ch in main)
-    if not _PHONE.match(text) or not 7 <= digits <= 15:
-        raise ValidationError(
-            _("Enter a phone number of 7 to 15 digits, for example +55 11 91234-5678."), code="invalid_phone"
-        )
-    return text
-
-
-# --- Rate limit ----------------------------------------------------------------------------------
-
-DEFAULT_APPLICATION_RATE = "10/hour"
-
-
-class ApplicationRateThrottle(ClientIpIdent, SimpleRateThrottle):
-    """Submissions of applications per client IP, shared by the /apply/ form and the API.
-
-    The rate is REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["applications"], 10 an hour by default.
-    """
-
-    scope = "applications"
-
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or DEFAULT_APPLICATION_RATE
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-# --- Reads ---------------------------------------------------------------------------------------
-
-
-def icp_questions(program):
-    return IcpQuestion.objects.filter(program=program, is_active=True).order_by("order", "id")
-
-
-def application_answers(application) -> list[tuple[str, str]]:
-    """(question text in the active language, answer) pairs of an application, in the questions' order."""
-    answers = application.icp_answers or {}
-    questions = IcpQuestion.objects.in_bulk([int(key) for key in answers if str(key).isdigit()])
-    rows = []
-    for key, answer in answers.items():
-        question = questions.get(int(key)) if str(key).isdigit() else None
-        if question is None:
-            rows.append(((1, 0, 0), str(_("(question removed)")), answer))
-        else:
-            rows.append(((0, question.order, question.pk), question.tr("text"), answer))
-    return [(text, answer) for _order, text, answer in sorted(rows, key=lambda row: row[0])]
-
-
-def application_checklist(application) -> list[dict]:
-    """The program's active minimum criteria with who ticked each one and when."""
-    checks = {check.item_id: check for check in application.checks.select_related("checked_by")}
-    return [
-        {"item": item, "check": checks.get(item.pk)}
-        for item in CriteriaItem.objects.filter(program_id=application.program_id, is_active=True).order_by(
-            "order", "id"
-        )
-    ]
-
-
-def review_deadline(application) -> Deadline | None:
-    return Deadline.objects.for_object(application, REVIEW_KIND).order_by("-started_at", "-pk").first()
-
-
-def staff_with_role(role: str):
-    return get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=role).distinct().order_by("pk")
-
-
-def cam_choices():
-    """Channel account managers a reviewer may assign to a new partner."""
-    return staff_with_role(StaffRole.CAM).order_by("first_name", "last_name", "email")
-
-
-def cam_for_country(country: str):
-    """Round-robin: among the active CAMs covering the country, the one with the fewest partners (ties: lowest id)."""
-    assigned = (
-        cam_grants()
-        .filter(user=OuterRef("pk"), content_object__is_active=True)
-        .order_by()
-        .values("user")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    covering = CamTerritory.objects.filter(country=(country or "").upper()).values("cam_id")
-    return (
-        staff_with_role(StaffRole.CAM)
-        .filter(pk__in=covering)
-        .annotate(load=Coalesce(Subquery(assigned, output_field=IntegerField()), 0))
-        .order_by("load", "pk")
-        .first()
-    )
-
-
-# --- Duplicate detection -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DuplicateMatch(IdentityMatch):
-    @property
-    def is_partner(self) -> bool:
-        return isinstance(self.target, Partner)
-
-
-def application_duplicates(application) -> list[DuplicateMatch]:
-    """Existing partners and other open applications that may be the same company.
-
-    Same company email domain (never a free-mail one: those say nothing about the company),
-    same normalised tax ID, or a normalised name with a trigram similarity of 0.4 or more
-    (``prm.identity.identity_matches``). Highest scores first; partners before applications on a tie.
-    """
-    identity = Identity.of(
-        name=application.company_name,
-        name_normalized=application.name_normalized,
-        tax_id=application.tax_id,
-        tax_id_normalized=application.tax_id_normalized,
-        domain=application.email_domain,
-    )
-    partners = Partner.objects.annotate(
-        norm_name=Coalesce(NullIf(F("name_normalized"), Value("")), normalized_name_sql("name")),
-        norm_tax=Coalesce(NullIf(F("tax_id_normalized"), Value("")), normalized_tax_id_sql("tax_id")),
-    )
-    if identity.domain:
-        from .models import Membership
-
-        partners = partners.annotate(
-            member_domain=Exists(
-                Membership.objects.filter(partner=OuterRef("pk"), user__email__iendswith=f"@{identity.domain}")
-            )
-        )
-    if application.partner_id:
-        partners = partners.exclude(pk=application.partner_id)
-    applications = Application.objects.filter(status=ApplicationStatus.SUBMITTED).exclude(pk=application.pk)
-
-    with trigram_threshold(SIMILAR_NAME_THRESHOLD):
-        rows = identity_matches(
-            partners,
-            identity,
-            name_field="norm_name",
-            tax_field="norm_tax",
-            domain=lambda domain: Q(email_domain__iexact=domain) | Q(member_domain=True),
-            threshold=SIMILAR_NAME_THRESHOLD,
-        ) + identity_matches(
-            applications,
-            identity,
-            name_field="name_normalized",
-            tax_field="tax_id_normalized",
-            domain="email_domain__iexact",
-            threshold=SIMILAR_NAME_THRESHOLD,
-        )
-    matches = [DuplicateMatch(kind, score, target) for kind, score, target in rows]
-    return sorted(matches, key=lambda match: (-match.score, not match.is_partner, match.kind, match.target.pk))
-
-
-# --- Writes ------------------------------------------------------------------------------------
+from ..onboarding import current_agreement
+from ..roles import StaffRole
+from ._common import REVIEW_KIND, REVIEW_REMINDERS, _admin_url
+from .selectors import cam_for_country, icp_questions, staff_with_role
+from .validators import validate_email_domain, validate_phone
 
 
 def _require_reviewer(actor) -> None:
@@ -563,95 +346,3 @@ def application_reject(*, actor, application, reason: str) -> Application:
         params={"company": application.company_name, "reason": reason},
     )
     return application
-
-
-# --- The review clock ----------------------------------------------------------------------
-
-
-def _open_application(deadline) -> Application | None:
-    if deadline.content_type_id != ContentType.objects.get_for_model(Application).pk:
-        return None
-    return Application.objects.filter(pk=deadline.object_id, status=ApplicationStatus.SUBMITTED).first()
-
-
-def _admin_url(application) -> str:
-    return reverse("admin:partners_application_change", args=[application.pk])
-
-
-def review_reminder(deadline, fraction) -> None:
-    """Part of the review time has passed: every active channel acquisition user hears of it."""
-    application = _open_application(deadline)
-    if application is None:
-        return
-    for user in staff_with_role(StaffRole.ACQUISITION):
-        notify(
-            recipient=user,
-            kind="application.review_reminder",
-            dedupe_key=f"deadline:{deadline.pk}:reminder:{fraction}:{user.pk}",
-            params={"company": application.company_name, "percent": round(float(fraction) * 100)},
-            url=_admin_url(application),
-        )
-
-
-def review_breach(deadline) -> None:
-    """The review time ran out: the channel managers are told (escalation)."""
-    application = _open_application(deadline)
-    if application is None:
-        return
-    for user in staff_with_role(StaffRole.CHANNEL_MANAGER):
-        notify(
-            recipient=user,
-            kind="application.review_overdue",
-            dedupe_key=f"deadline:{deadline.pk}:breach:{user.pk}",
-            params={"company": application.company_name},
-            url=_admin_url(application),
-        )
-
-
-def register() -> None:
-    """Notification kinds and SLA handlers of recruitment; called from PartnersConfig.ready()."""
-    from prm.notifications.kinds import register_kind
-    from prm.sla.registry import register_handler
-
-    register_kind(
-        "application.received",
-        label=_("My application to the partner program arrived"),
-        subject=_("We received your application, {company}"),
-        body=_(
-            "Thank you for applying to our partner program. Our channel team reviews every "
-            "application within {days} business days and will write to you at this address."
-        ),
-    )
-    register_kind(
-        "application.rejected",
-        label=_("A decision on my application to the partner program"),
-        subject=_("Your application to the partner program, {company}"),
-        body=_(
-            "Thank you for your interest in our partner program. After review, we cannot accept "
-            "your application at this time.\n\nReason: {reason}"
-        ),
-    )
-    register_kind(
-        "application.new",
-        label=_("A new application to the partner program"),
-        subject=_("New application to the partner program: {company}"),
-        body=_(
-            "{company} ({country}) applied to the partner program. Review it within {days} business days: "
-            "tick the minimum criteria, then approve or reject it."
-        ),
-        prepare=lambda params: {**params, "country": country_name(params.get("country", ""))},
-    )
-    register_kind(
-        "application.review_reminder",
-        label=_("An application awaits review"),
-        subject=_("Application from {company} awaits review"),
-        # xgettext:no-python-format
-        body=_("{percent}% of the review time of the application from {company} has passed. Approve or reject it."),
-    )
-    register_kind(
-        "application.review_overdue",
-        label=_("An application was not reviewed in time"),
-        subject=_("Overdue: application from {company}"),
-        body=_("The review time of the application from {company} has run out and it is still undecided."),
-    )
-    register_handler(REVIEW_KIND, on_reminder=review_reminder, on_breach=review_breach)

@@ -1,0 +1,7 @@
+"""Staff screens of the partners app; importing the package registers every ModelAdmin.
+
+Modules: ``programs`` (program, tiers), ``partners`` (partners, members), ``onboarding``
+(agreement, checklist) and ``recruitment`` (applications, program page, configured lists).
+"""
+
+from . import onboarding, partners, programs, recruitment  # noqa: F401
