@@ -52,8 +52,8 @@ def conflict_inputs(count: int, rng: random.Random) -> list[tuple[str, dict]]:
     closed ones, a new company, or a name of common words only."""
     from django.db import connection
 
-    from deals.models import CLOSED_STATUSES, Deal
     from benchmarks.scale import SCALE_SECTORS, SYLLABLES
+    from deals.models import CLOSED_STATUSES, Deal
 
     fields = ("customer_company", "customer_email", "customer_tax_id", "customer_country")
     with connection.cursor() as cursor:
@@ -231,8 +231,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from benchmarks._database import throwaway_database
-    from deals.models import Deal
     from benchmarks.scale import seed_demo_scale
+    from deals.models import Deal
     from prm.demo import seed_demo
 
     with throwaway_database(use_existing=args.use_database):

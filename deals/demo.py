@@ -179,8 +179,9 @@ def seed() -> None:
     from prm.identity import normalize_company_name
     from prm.money.demo import HISTORY_DAYS, seed_rates
 
-    from . import services, services_catalogue
+    from . import services
     from .models import Deal, DealProgramSettings, HouseAccount, Product
+    from .services import catalogue as services_catalogue
 
     program = demo_program()
 
