@@ -199,6 +199,9 @@ LABEL_FIELDS = {"status": "status_label", "product": "product_name", "partner": 
 
 
 class LeadSerializer(serializers.Serializer):
+    # Left out of the answers to partner users (staff only).
+    optional_fields = ("partner_name", "rule_name")
+
     id = serializers.IntegerField()
     status = NamedChoiceField(enum_name="LeadStatusEnum", choices=LeadStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
@@ -290,7 +293,7 @@ class LeadSerializer(serializers.Serializer):
 class ConvertResultSerializer(serializers.Serializer):
     deal = serializers.IntegerField(help_text=_("Id of the new deal registration (a draft)."))
     deal_url = serializers.URLField(help_text=_("The deal registration in the API."))
-    lead = LeadSerializer()
+    lead = LeadSerializer(allow_null=True, help_text=_("The lead now; null when it left your scope."))
 
 
 class AssignmentSerializer(serializers.Serializer):

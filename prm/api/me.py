@@ -1,5 +1,7 @@
 """/api/v1/me/: the caller, their partner and role; PATCH changes their language."""
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -8,7 +10,7 @@ from rest_framework.views import APIView
 from prm.accounts.services import user_set_language
 from prm.tenancy import membership_of
 
-from .serializers import StrictSerializer
+from .serializers import NamedChoiceField, StrictSerializer
 
 
 class PartnerBriefSerializer(serializers.Serializer):
@@ -30,7 +32,11 @@ class MeSerializer(serializers.Serializer):
 
 
 class MeUpdateSerializer(StrictSerializer):
-    language = serializers.CharField(max_length=10)
+    language = NamedChoiceField(
+        enum_name="LanguageEnum",
+        choices=settings.LANGUAGES,
+        error_messages={"invalid_choice": _("Choose one of the offered languages.")},
+    )
 
 
 class MeView(APIView):
