@@ -16,23 +16,28 @@ Reads go through ``deals_visible_to`` (the scoped selector); every write calls o
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import F, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Greatest
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import exceptions, mixins, serializers, status
-from rest_framework.decorators import action
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from partners.recruitment import normalize_company_name
-from prm.api import DetailSerializer, ScopedViewSet, StateConflict, StrictSerializer
-from prm.errors import ServiceError
+from prm.api import StateConflict, StrictSerializer
+from prm.api.workflow import (
+    WorkflowViewSet,
+    detail_action,
+    error_responses,
+    id_parameter,
+    responses,
+    status_parameter,
+)
 from prm.idempotency.api import idempotent
 from prm.sla.display import deadline_columns
 from prm.sla.models import DeadlineState
@@ -72,16 +77,12 @@ class ConflictSerializer(serializers.Serializer):
     )
 
 
-ERRORS = {
-    400: OpenApiResponse(description=_("Invalid input: messages per field.")),
-    403: OpenApiResponse(DetailSerializer, description=_("Your role may not do this.")),
-    404: OpenApiResponse(DetailSerializer, description=_("No such deal registration in your scope.")),
-    409: OpenApiResponse(ConflictSerializer, description=_("The deal's current status does not allow this.")),
-}
-
-
-def _responses(ok_status: int = 200, ok=None, *, codes=(400, 403, 404, 409)) -> dict:
-    return {ok_status: ok, **{code: ERRORS[code] for code in codes}}
+ERRORS = error_responses(
+    not_found=_("No such deal registration in your scope."),
+    conflict_serializer=ConflictSerializer,
+    conflict=_("The deal's current status does not allow this."),
+)
+_responses = functools.partial(responses, ERRORS)
 
 
 # --- Input ------------------------------------------------------------------------------------
@@ -319,26 +320,22 @@ class DealPermission(BasePermission):
 
 # --- The viewset ------------------------------------------------------------------------------
 
-DEAL_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("Deal registration id."))
+DEAL_ID = id_parameter(_("Deal registration id."))
 
 
 def _deal_action(*, url_path: str, request, summary, description=None):
     """A POST action on one deal, answering the deal as it is afterwards."""
-
-    def wrap(function):
-        function = action(detail=True, methods=["post"], url_path=url_path, url_name=url_path)(function)
-        return extend_schema(
-            summary=summary,
-            description=description,
-            parameters=[DEAL_ID],
-            request=request,
-            responses=_responses(200, DealSerializer),
-        )(function)
-
-    return wrap
+    return detail_action(
+        url_path=url_path,
+        parameters=[DEAL_ID],
+        request=request,
+        summary=summary,
+        description=description,
+        responses=_responses(200, DealSerializer),
+    )
 
 
-class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class DealViewSet(WorkflowViewSet):
     """Deal registrations the caller may see: their partner's, their assigned partners', or all for
     channel managers and executives. Partner users register, submit and follow their deals; the
     partner's CAM and the channel managers decide on them."""
@@ -346,6 +343,9 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     selector = staticmethod(deals_visible_to)
     serializer_class = DealSerializer
     permission_classes = [IsAuthenticated, DealPermission]
+    record_name = "deal"
+    conflict_class = Conflict
+    list_filters = LIST_FILTERS
     input_serializers = {
         "create": DealDraftSerializer,
         "partial_update": DealDraftSerializer,
@@ -360,32 +360,14 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         "extension_decision": ExtensionDecisionSerializer,
     }
 
-    def get_serializer_class(self):
-        return self.input_serializers.get(self.action, DealSerializer)
+    def with_api_fields(self, queryset):
+        return with_api_fields(queryset)
 
-    def filter_queryset(self, queryset):
-        """Narrows the scoped rows (never widens them) and adds the fields the API shows."""
-        queryset = with_api_fields(queryset)
-        if self.action == "list":
-            queryset = self._filter_list(queryset)
-        return queryset
-
-    def _filter_list(self, queryset):
+    def filter_list(self, queryset):
         """``status`` (repeatable: any of them; a status, ``open`` or ``active`` as on the deal pages)
         and ``search`` (part of the customer's company name or email)."""
-        params = self.request.query_params
-        statuses = [value for value in params.getlist("status") if value]
-        wrong = [value for value in statuses if value not in LIST_FILTERS]
-        if wrong:
-            raise serializers.ValidationError(
-                {"status": [_("Unknown status: %(value)s.") % {"value": ", ".join(wrong)[:100]}]}
-            )
-        if statuses:
-            match = Q(pk__in=[])
-            for value in statuses:
-                match |= LIST_FILTERS[value]
-            queryset = queryset.filter(match)
-        search = " ".join(params.get("search", "").split())
+        queryset = super().filter_list(queryset)
+        search = " ".join(self.request.query_params.get("search", "").split())
         if len(search) > MAX_SEARCH:
             raise serializers.ValidationError(
                 {"search": [_("Search for at most %(count)d characters.") % {"count": MAX_SEARCH}]}
@@ -398,47 +380,14 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
             queryset = queryset.filter(match)
         return queryset
 
-    # --- helpers ---
-
-    def _input(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _call(self, service, deal: Deal | None = None, **kwargs):
-        """Run a service as the caller; a refused state transition is 409, a vanished deal 404."""
-        if deal is not None:
-            kwargs["deal"] = deal
-        try:
-            return service(actor=self.request.user, **kwargs)
-        except ServiceError as error:
-            if error.field == "status" and deal is not None:
-                current = Deal.objects.filter(pk=deal.pk).values_list("status", flat=True).first()
-                if current is None:  # deleted meanwhile
-                    raise Http404 from None
-                raise Conflict(str(error.message), current) from None
-            raise
-        except DjangoPermissionDenied as error:
-            raise exceptions.PermissionDenied(error.args[0] if error.args else None) from None
-
-    def _answer(self, deal: Deal, status_code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.filter_queryset(self.get_queryset()).filter(pk=deal.pk).first()
-        if fresh is None:  # removed meanwhile
-            raise Http404
-        return Response(DealSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
-
     # --- CRUD ---
 
     @extend_schema(
         summary=_("Deal registrations in your scope"),
         parameters=[
-            OpenApiParameter(
-                "status",
-                OpenApiTypes.STR,
-                enum=list(LIST_FILTERS),
-                many=True,
-                explode=True,
-                description=_(
+            status_parameter(
+                LIST_FILTERS,
+                _(
                     "Only deals in these statuses (repeat the parameter for several); "
                     "open: awaiting a decision; active: approved."
                 ),
@@ -463,10 +412,10 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         responses=_responses(201, DealSerializer, codes=(400, 403)),
     )
     def create(self, request, *args, **kwargs):
-        data = self._input(DealDraftSerializer)
+        data = self.read_input(DealDraftSerializer)
         partner = membership_of(request.user).partner
-        deal = self._call(services.deal_create_draft, partner=partner, **data)
-        return self._answer(deal, status.HTTP_201_CREATED)
+        deal = self.call(services.deal_create_draft, partner=partner, **data)
+        return self.respond(deal, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("Change a draft"),
@@ -476,17 +425,17 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def partial_update(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(DealDraftSerializer, partial=True)
+        data = self.read_input(DealDraftSerializer, partial=True)
         products = data.pop("products", None)
-        deal = self._call(services.deal_update_draft, deal, products=products, **data)
-        return self._answer(deal)
+        deal = self.call(services.deal_update_draft, deal, products=products, **data)
+        return self.respond(deal)
 
     @extend_schema(
         summary=_("Delete a draft"), parameters=[DEAL_ID], responses=_responses(204, None, codes=(403, 404, 409))
     )
     def destroy(self, request, *args, **kwargs):
         deal = self.get_object()
-        self._call(services.deal_delete_draft, deal)
+        self.call(services.deal_delete_draft, deal)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # --- partner actions ---
@@ -494,14 +443,14 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     @_deal_action(url_path="submit", request=None, summary=_("Submit a draft for approval"))
     def submit(self, request, *args, **kwargs):
         deal = self.get_object()
-        self._input(StrictSerializer)
-        return self._answer(self._call(services.deal_submit, deal))
+        self.read_input(StrictSerializer)
+        return self.respond(self.call(services.deal_submit, deal))
 
     @_deal_action(url_path="answer", request=AnswerSerializer, summary=_("Answer the channel team's question"))
     def answer(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(AnswerSerializer)
-        return self._answer(self._call(services.deal_answer_info, deal, **data))
+        data = self.read_input(AnswerSerializer)
+        return self.respond(self.call(services.deal_answer_info, deal, **data))
 
     @_deal_action(
         url_path="request-extension",
@@ -510,8 +459,8 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def request_extension(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(ExtensionRequestSerializer)
-        return self._answer(self._call(services.deal_request_extension, deal, **data))
+        data = self.read_input(ExtensionRequestSerializer)
+        return self.respond(self.call(services.deal_request_extension, deal, **data))
 
     @_deal_action(
         url_path="progress",
@@ -520,20 +469,20 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def progress(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(ProgressSerializer)
-        return self._answer(self._call(services.deal_update_progress, deal, **data))
+        data = self.read_input(ProgressSerializer)
+        return self.respond(self.call(services.deal_update_progress, deal, **data))
 
     @_deal_action(url_path="close-won", request=CloseWonSerializer, summary=_("Close an approved deal as won"))
     def close_won(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(CloseWonSerializer)
-        return self._answer(self._call(services.deal_close_won, deal, **data))
+        data = self.read_input(CloseWonSerializer)
+        return self.respond(self.call(services.deal_close_won, deal, **data))
 
     @_deal_action(url_path="close-lost", request=ReasonSerializer, summary=_("Close an approved deal as lost"))
     def close_lost(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(ReasonSerializer)
-        return self._answer(self._call(services.deal_close_lost, deal, **data))
+        data = self.read_input(ReasonSerializer)
+        return self.respond(self.call(services.deal_close_lost, deal, **data))
 
     # --- staff decisions ---
 
@@ -545,22 +494,22 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def approve(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(ApproveSerializer)
-        return self._answer(self._call(services.deal_approve, deal, **data))
+        data = self.read_input(ApproveSerializer)
+        return self.respond(self.call(services.deal_approve, deal, **data))
 
     @_deal_action(url_path="reject", request=RejectSerializer, summary=_("Reject; the partner receives the reason"))
     def reject(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(RejectSerializer)
-        return self._answer(self._call(services.deal_reject, deal, **data))
+        data = self.read_input(RejectSerializer)
+        return self.respond(self.call(services.deal_reject, deal, **data))
 
     @_deal_action(
         url_path="request-info", request=RequestInfoSerializer, summary=_("Ask the partner for more information")
     )
     def request_info(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(RequestInfoSerializer)
-        return self._answer(self._call(services.deal_request_info, deal, **data))
+        data = self.read_input(RequestInfoSerializer)
+        return self.respond(self.call(services.deal_request_info, deal, **data))
 
     @_deal_action(
         url_path="extension-decision",
@@ -569,5 +518,5 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def extension_decision(self, request, *args, **kwargs):
         deal = self.get_object()
-        data = self._input(ExtensionDecisionSerializer)
-        return self._answer(self._call(services.deal_extension_decide, deal, **data))
+        data = self.read_input(ExtensionDecisionSerializer)
+        return self.respond(self.call(services.deal_extension_decide, deal, **data))

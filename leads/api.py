@@ -21,25 +21,29 @@ countdown) while the lead is offered, and everything once it accepted (``lead_fi
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import exceptions, mixins, serializers, status
-from rest_framework.decorators import action
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from deals.models import Currency
 from partners.models import CompanySize, Industry
 from partners.selectors import partners_visible
-from prm.api import DetailSerializer, NamedChoiceField, ScopedViewSet, StateConflict, StrictSerializer
-from prm.errors import ServiceError
+from prm.api import NamedChoiceField, StateConflict, StrictSerializer
+from prm.api.workflow import (
+    WorkflowViewSet,
+    detail_action,
+    error_responses,
+    id_parameter,
+    responses,
+    status_parameter,
+)
 from prm.idempotency.api import idempotent
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
@@ -71,19 +75,17 @@ class LeadConflictSerializer(serializers.Serializer):
     )
 
 
-ERRORS = {
-    400: OpenApiResponse(description=_("Invalid input: messages per field.")),
-    403: OpenApiResponse(DetailSerializer, description=_("Your role may not do this.")),
-    404: OpenApiResponse(DetailSerializer, description=_("No such lead in your scope.")),
-    409: OpenApiResponse(LeadConflictSerializer, description=_("The lead's current status does not allow this.")),
-}
+ERRORS = error_responses(
+    not_found=_("No such lead in your scope."),
+    conflict_serializer=LeadConflictSerializer,
+    conflict=_("The lead's current status does not allow this."),
+)
 LEFT_SCOPE = OpenApiResponse(
     description=_("Done; the lead left your scope (for instance it went back to the vendor pool).")
 )
 
 
-def _responses(ok_status: int = 200, ok=None, *, codes=(400, 403, 404, 409), extra=None) -> dict:
-    return {ok_status: ok, **(extra or {}), **{code: ERRORS[code] for code in codes}}
+_responses = functools.partial(responses, ERRORS)
 
 
 # --- Input ------------------------------------------------------------------------------------
@@ -197,6 +199,9 @@ LABEL_FIELDS = {"status": "status_label", "product": "product_name", "partner": 
 
 
 class LeadSerializer(serializers.Serializer):
+    # Left out of the answers to partner users (staff only).
+    optional_fields = ("partner_name", "rule_name")
+
     id = serializers.IntegerField()
     status = NamedChoiceField(enum_name="LeadStatusEnum", choices=LeadStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
@@ -288,7 +293,7 @@ class LeadSerializer(serializers.Serializer):
 class ConvertResultSerializer(serializers.Serializer):
     deal = serializers.IntegerField(help_text=_("Id of the new deal registration (a draft)."))
     deal_url = serializers.URLField(help_text=_("The deal registration in the API."))
-    lead = LeadSerializer()
+    lead = LeadSerializer(allow_null=True, help_text=_("The lead now; null when it left your scope."))
 
 
 class AssignmentSerializer(serializers.Serializer):
@@ -382,26 +387,24 @@ class LeadPermission(BasePermission):
 
 # --- The viewset ------------------------------------------------------------------------------
 
-LEAD_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("Lead id."))
+LEAD_ID = id_parameter(_("Lead id."))
 
 
 def _lead_action(*, url_path: str, request, summary, description=None, responses=None, methods=("post",), **kwargs):
     """An action on one lead; by default answering the lead as it is afterwards."""
-
-    def wrap(function):
-        function = action(detail=True, methods=list(methods), url_path=url_path, url_name=url_path, **kwargs)(function)
-        return extend_schema(
-            summary=summary,
-            description=description,
-            parameters=[LEAD_ID],
-            request=request,
-            responses=responses or _responses(200, LeadSerializer),
-        )(function)
-
-    return wrap
+    return detail_action(
+        url_path=url_path,
+        parameters=[LEAD_ID],
+        request=request,
+        summary=summary,
+        description=description,
+        responses=responses or _responses(200, LeadSerializer),
+        methods=methods,
+        **kwargs,
+    )
 
 
-class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+class LeadViewSet(WorkflowViewSet):
     """Leads the caller may see: those offered to or worked by their partner, their assigned partners'
     leads, or every lead (the vendor pool included) for channel managers and executives. Partner users
     answer offers and work their leads into deal registrations; the channel team brings leads in,
@@ -410,6 +413,10 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     selector = staticmethod(lead_list)
     serializer_class = LeadSerializer
     permission_classes = [IsAuthenticated, LeadPermission]
+    record_name = "lead"
+    conflict_class = Conflict
+    lost_scope_is_conflict = True
+    list_filters = INBOX_FILTERS
     input_serializers = {
         "create": LeadCreateSerializer,
         "decline": DeclineSerializer,
@@ -421,83 +428,27 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         "explanation": AssignmentSerializer,
     }
 
-    def get_serializer_class(self):
-        return self.input_serializers.get(self.action, LeadSerializer)
+    def with_api_fields(self, queryset):
+        return queryset.select_related("rule")
 
-    def filter_queryset(self, queryset):
-        """Narrows the scoped rows (never widens them)."""
-        queryset = queryset.select_related("rule")
-        if self.action == "list":
-            queryset = self._filter_list(queryset)
-        return queryset
-
-    def _filter_list(self, queryset):
-        """``status`` (repeatable: any of them; a status, or ``open`` / ``closed`` as in the inbox)."""
-        statuses = [value for value in self.request.query_params.getlist("status") if value]
-        wrong = [value for value in statuses if value not in INBOX_FILTERS]
-        if wrong:
-            raise serializers.ValidationError(
-                {"status": [_("Unknown status: %(value)s.") % {"value": ", ".join(wrong)[:100]}]}
-            )
-        if statuses:
-            match = Q(pk__in=[])
-            for value in statuses:
-                match |= INBOX_FILTERS[value]
-            queryset = queryset.filter(match)
-        return queryset
-
-    # --- helpers ---
-
-    def _input(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def _current_status(self, lead: Lead):
+    def current_status(self, lead: Lead):
         """The lead's status now, or None when it is no longer in the caller's scope; 404 once deleted."""
         if not Lead.objects.filter(pk=lead.pk).exists():
             raise Http404
         return Lead.objects.visible_to(self.request.user).filter(pk=lead.pk).values_list("status", flat=True).first()
 
-    def _call(self, service, lead: Lead | None = None, **kwargs):
-        """Run a service as the caller; a refused state transition is 409, a vanished lead 404."""
-        if lead is not None:
-            kwargs["lead"] = lead
-        try:
-            return service(actor=self.request.user, **kwargs)
-        except ServiceError as error:
-            if error.field == "status" and lead is not None:
-                raise Conflict(str(error.message), self._current_status(lead)) from None
-            raise
-        except DjangoPermissionDenied as error:
-            message = error.args[0] if error.args else None
-            if lead is not None and self._current_status(lead) is None:
-                # Taken away (reassigned, returned to the pool) between reading and locking it.
-                raise Conflict(str(message) if message else None, None) from None
-            raise exceptions.PermissionDenied(message) from None
-
-    def _fresh(self, lead: Lead) -> Lead | None:
-        return self.filter_queryset(lead_list(self.request.user)).filter(pk=lead.pk).first()
-
-    def _answer(self, lead: Lead, status_code: int = status.HTTP_200_OK) -> Response:
-        """The lead as it is now; 204 when the action took it out of the caller's scope."""
-        fresh = self._fresh(lead)
-        if fresh is None:
-            return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(LeadSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+    def left_scope(self) -> Response:
+        """204 when the action took the lead out of the caller's scope."""
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     # --- reads ---
 
     @extend_schema(
         summary=_("Leads in your scope"),
         parameters=[
-            OpenApiParameter(
-                "status",
-                OpenApiTypes.STR,
-                enum=list(INBOX_FILTERS),
-                many=True,
-                explode=True,
-                description=_(
+            status_parameter(
+                INBOX_FILTERS,
+                _(
                     "Only leads in these statuses (repeat the parameter for several); "
                     "open: accepted and being worked; closed: converted or lost."
                 ),
@@ -527,9 +478,9 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         responses=_responses(201, LeadSerializer, codes=(400, 403), extra={204: LEFT_SCOPE}),
     )
     def create(self, request, *args, **kwargs):
-        data = self._input(LeadCreateSerializer)
-        lead = self._call(services.lead_create, **data)
-        return self._answer(lead, status.HTTP_201_CREATED)
+        data = self.read_input(LeadCreateSerializer)
+        lead = self.call(services.lead_create, **data)
+        return self.respond(lead, status.HTTP_201_CREATED)
 
     @_lead_action(
         url_path="assign",
@@ -540,8 +491,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def assign(self, request, *args, **kwargs):
         lead = self.get_object()
-        self._input(StrictSerializer)
-        return self._answer(self._call(services.lead_assign_by_rules, lead))
+        self.read_input(StrictSerializer)
+        return self.respond(self.call(services.lead_assign_by_rules, lead))
 
     @_lead_action(
         url_path="reassign",
@@ -551,8 +502,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def reassign(self, request, *args, **kwargs):
         lead = self.get_object()
-        data = self._input(ReassignSerializer)
-        return self._answer(self._call(services.lead_reassign, lead, **data))
+        data = self.read_input(ReassignSerializer)
+        return self.respond(self.call(services.lead_reassign, lead, **data))
 
     @_lead_action(
         url_path="return-to-pool",
@@ -562,8 +513,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def return_to_pool(self, request, *args, **kwargs):
         lead = self.get_object()
-        data = self._input(ReturnToPoolSerializer)
-        return self._answer(self._call(services.lead_return_to_pool, lead, **data))
+        data = self.read_input(ReturnToPoolSerializer)
+        return self.respond(self.call(services.lead_return_to_pool, lead, **data))
 
     @_lead_action(
         url_path="explanation",
@@ -588,8 +539,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def accept(self, request, *args, **kwargs):
         lead = self.get_object()
-        self._input(StrictSerializer)
-        return self._answer(self._call(services.lead_accept, lead))
+        self.read_input(StrictSerializer)
+        return self.respond(self.call(services.lead_accept, lead))
 
     @_lead_action(
         url_path="decline",
@@ -600,21 +551,21 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def decline(self, request, *args, **kwargs):
         lead = self.get_object()
-        data = self._input(DeclineSerializer)
-        self._call(services.lead_decline, lead, **data)
+        data = self.read_input(DeclineSerializer)
+        self.call(services.lead_decline, lead, **data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @_lead_action(url_path="advance", request=AdvanceSerializer, summary=_("Mark the lead contacted or qualified"))
     def advance(self, request, *args, **kwargs):
         lead = self.get_object()
-        data = self._input(AdvanceSerializer)
-        return self._answer(self._call(services.lead_advance, lead, to_status=data["stage"]))
+        data = self.read_input(AdvanceSerializer)
+        return self.respond(self.call(services.lead_advance, lead, to_status=data["stage"]))
 
     @_lead_action(url_path="lost", request=LostSerializer, summary=_("Close the lead as lost (reason required)"))
     def lost(self, request, *args, **kwargs):
         lead = self.get_object()
-        data = self._input(LostSerializer)
-        return self._answer(self._call(services.lead_mark_lost, lead, **data))
+        data = self.read_input(LostSerializer)
+        return self.respond(self.call(services.lead_mark_lost, lead, **data))
 
     @idempotent
     @_lead_action(
@@ -626,9 +577,9 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     def convert(self, request, *args, **kwargs):
         lead = self.get_object()
-        data = self._input(ConvertSerializer)
-        deal = self._call(services.lead_convert, lead, **data)
-        fresh = self._fresh(lead)
+        data = self.read_input(ConvertSerializer)
+        deal = self.call(services.lead_convert, lead, **data)
+        fresh = self.fresh(lead)
         deal_url = request.build_absolute_uri(reverse("deal-detail", args=[deal.pk]))
         body = {
             "deal": deal.pk,

@@ -29,7 +29,7 @@ class PartnerSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     country = serializers.CharField(read_only=True)
-    tier = serializers.CharField(source="tier.name", default=None, read_only=True)
+    tier = serializers.CharField(source="tier.name", default=None, read_only=True, allow_null=True)
     is_active = serializers.BooleanField(read_only=True)
 
 

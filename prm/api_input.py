@@ -34,6 +34,7 @@ class InputRefused(exceptions.ParseError):
 TOO_DEEP = _("The JSON body is nested too deeply (at most %(depth)d levels).")
 UNSTORABLE = _("The JSON body contains a character that cannot be stored (NUL or an unpaired surrogate).")
 TOO_LARGE = _("The JSON body contains a number too large to be read.")
+IGNORED = _("A value that is not a count is ignored.")
 
 
 def _no_constant(name: str):
@@ -108,3 +109,11 @@ class Pagination(LimitOffsetPagination):
     """``limit`` capped at ``max_limit``; a limit or offset that is not a count is ignored."""
 
     max_limit = 200
+
+    def get_schema_operation_parameters(self, view):
+        """Documented as counts; any other value is accepted and ignored (the default applies)."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}]}
+            parameter["description"] = f"{parameter.get('description', '')} {IGNORED}".strip()
+        return parameters

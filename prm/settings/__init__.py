@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "prm.api_input.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "prm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "prm.api.exception_handler",
     # The same count as prm.client_ip (DRF would otherwise take X-Forwarded-For as given).
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -289,6 +289,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Inputs and answers are separate components: a request's text fields that refuse blanks say so
+    # (minLength), its strict inputs refuse unknown properties (prm.api.schema).
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- guardian ----------------------------------------------------------------------------------

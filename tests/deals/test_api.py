@@ -707,7 +707,7 @@ def test_the_schema_of_the_deals_api_has_no_warnings(db):
     assert not [message for message in messages if "deals" in message.lower()], messages
     approve = schema["paths"]["/api/v1/deals/{id}/approve/"]["post"]
     assert set(approve["responses"]) >= {"200", "400", "403", "404", "409"}
-    assert approve["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/Approve")
+    assert approve["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ApproveRequest")
 
 
 def test_the_browsable_api_renders(world, api, submitted):

@@ -672,9 +672,9 @@ def test_the_schema_of_the_leads_api_has_no_warnings(db):
     assert not [message for message in messages if any(word in message.lower() for word in ours)], messages
     convert = schema["paths"]["/api/v1/leads/{id}/convert/"]["post"]
     assert set(convert["responses"]) >= {"201", "400", "403", "404", "409"}
-    assert convert["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/Convert")
+    assert convert["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ConvertRequest")
     decline = schema["paths"]["/api/v1/leads/{id}/decline/"]["post"]
-    assert decline["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/Decline")
+    assert decline["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/DeclineRequest")
     explanation = schema["paths"]["/api/v1/leads/{id}/explanation/"]["get"]
     assert explanation["responses"]["200"]["content"]["application/json"]["schema"]["items"]["$ref"].endswith(
         "/Assignment"
