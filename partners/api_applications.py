@@ -13,7 +13,7 @@ from prm.idempotency.api import idempotent
 
 from .models import CompanySize, Industry, Region
 from .recruitment import ApplicationRateThrottle, application_submit
-from .views_public import HONEYPOT_FIELD, SUBMISSION_REFUSED, ApplicationForm, public_program_page
+from .views.public import HONEYPOT_FIELD, SUBMISSION_REFUSED, ApplicationForm, public_program_page
 
 
 class ApplicationInputSerializer(StrictSerializer):
