@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partners.selectors import partner_of
 from prm.countries import country_choices
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
-from prm.tenancy import get_visible_or_404, is_vendor_staff
+from prm.tenancy import get_visible_or_404, partner_page_caller
 
 from . import services
 from .models import OPEN_STATUSES, Currency, Deal, DealStage, DealStatus, Product
@@ -109,16 +107,8 @@ class ExtensionForm(forms.Form):
 
 
 def _partner_or_staff_redirect(request, deal_pk=None):
-    """The caller's partner; staff are sent to the admin (a deal outside their scope is 404); others 404."""
-    partner = partner_of(request.user)
-    if partner is not None:
-        return partner, None
-    if is_vendor_staff(request.user):
-        if deal_pk is None:
-            return None, redirect("admin:deals_deal_changelist")
-        get_visible_or_404(deals_visible_to(request.user), request.user, pk=deal_pk)  # a draft: 404
-        return None, redirect("admin:deals_deal_change", deal_pk)
-    raise Http404
+    """The caller's partner; staff are sent to the admin (a deal outside their scope or a draft is 404)."""
+    return partner_page_caller(request, admin="deals_deal", readable=deals_visible_to, pk=deal_pk)
 
 
 def _schedule(partner) -> Schedule:

@@ -96,6 +96,24 @@ def get_visible_or_404(queryset, user, **lookup):
     raise Http404
 
 
+def partner_page_caller(request, *, admin: str, readable=None, pk=None):
+    """Who opens a partner page of a record: ``(partner, None)`` for a user of an active partner;
+    ``(None, redirect)`` for vendor staff, sent to the same record in the admin (``admin`` is
+    "app_model"; the changelist without ``pk``), after a 404 when the record is outside their scope or
+    ``readable(user)`` leaves it out (a deal's draft); a 404 for anybody else."""
+    from django.shortcuts import redirect
+
+    membership = membership_of(request.user)
+    if membership is not None and membership.partner.is_active:
+        return membership.partner, None
+    if is_vendor_staff(request.user):
+        if pk is None:
+            return None, redirect(f"admin:{admin}_changelist")
+        get_visible_or_404(readable(request.user), request.user, pk=pk)
+        return None, redirect(f"admin:{admin}_change", pk)
+    raise Http404
+
+
 def record_denied_access(user, target: str, details: dict | None = None) -> None:
     from prm.audit.services import audit_record
 

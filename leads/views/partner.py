@@ -25,13 +25,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from deals.models import Currency
-from partners.selectors import partner_of
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
-from prm.tenancy import get_visible_or_404, is_vendor_staff
+from prm.tenancy import get_visible_or_404, partner_page_caller
 
 from .. import services
 from ..models import CLOSED_STATUSES, WORKING_STATUSES, DeclineReason, Lead, LeadStatus
@@ -112,16 +111,8 @@ class ConvertForm(forms.Form):
 
 
 def _partner_or_staff_redirect(request, lead_pk=None):
-    """The caller's partner; staff are sent to the admin (a lead outside their scope is 404); others 404."""
-    partner = partner_of(request.user)
-    if partner is not None:
-        return partner, None
-    if is_vendor_staff(request.user):
-        if lead_pk is None:
-            return None, redirect("admin:leads_lead_changelist")
-        get_visible_or_404(Lead.objects.all(), request.user, pk=lead_pk)
-        return None, redirect("admin:leads_lead_change", lead_pk)
-    raise Http404
+    """The caller's partner; staff are sent to the admin (a lead outside their scope is 404)."""
+    return partner_page_caller(request, admin="leads_lead", readable=lambda user: Lead.objects.all(), pk=lead_pk)
 
 
 def _partner_for_action(request, pk):
