@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
+
+
+def _program_saved(sender, instance, created, raw=False, **kwargs):
+    """Every program has its lead distribution settings, with the defaults until changed."""
+    if created and not raw:
+        from .services.config import lead_program_settings_create
+
+        lead_program_settings_create(program=instance)
 
 
 class LeadsConfig(AppConfig):
@@ -13,3 +22,4 @@ class LeadsConfig(AppConfig):
         from .metrics import register as register_metrics
 
         register_metrics()
+        post_save.connect(_program_saved, sender="partners.Program", dispatch_uid="leads.program_settings")

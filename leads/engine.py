@@ -268,7 +268,9 @@ class RoutingContext:
 
     def settings_for(self, program_id: int) -> LeadProgramSettings:
         if program_id not in self.settings:
-            self.settings[program_id] = LeadProgramSettings.objects.get_or_create(program_id=program_id)[0]
+            from .services.config import program_settings  # the services import the engine
+
+            self.settings[program_id] = program_settings(program_id)
         return self.settings[program_id]
 
     def _load_partners(self) -> None:

@@ -8,11 +8,10 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import CompanySize, Industry, Partner, Program, Region
+from partners.models import CompanySize, Industry, Partner, Region
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.countries import COUNTRIES
 
-from .. import services
 from ..models import AssignmentRule, LeadProgramSettings, LeadRating, PartnerLocation
 from ..services import config as services_config
 
@@ -180,15 +179,10 @@ class LeadProgramSettingsAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
-        return False  # one row per program, made with the defaults on first use
+        return False  # one row per program, made with the program
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        for program in Program.objects.filter(lead_settings__isnull=True):
-            services.program_settings(program)
-        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         changes = {name: [str(form.initial.get(name)), str(form.cleaned_data.get(name))] for name in form.changed_data}

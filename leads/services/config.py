@@ -111,9 +111,16 @@ def partner_location_save(*, actor, location: PartnerLocation, changed=()) -> Pa
 
 
 def program_settings(program) -> LeadProgramSettings:
-    """The lead settings of a program, created with the defaults on first use."""
+    """The lead settings of a program; a program without its row (it is made with the program) reads
+    the defaults, from an unsaved instance. Writes nothing."""
     program_id = program.pk if isinstance(program, Program) else program
-    return LeadProgramSettings.objects.get_or_create(program_id=program_id)[0]
+    settings = LeadProgramSettings.objects.filter(program_id=program_id).first()
+    return settings if settings is not None else LeadProgramSettings(program_id=program_id)
+
+
+def lead_program_settings_create(*, program) -> LeadProgramSettings:
+    """The settings row of a new program, with the defaults (the system makes it with the program)."""
+    return LeadProgramSettings.objects.get_or_create(program=program)[0]
 
 
 def program_settings_cache(program) -> LeadProgramSettings:

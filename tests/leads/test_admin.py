@@ -515,3 +515,36 @@ def test_partner_locations_kept_by_the_channel_manager(world, login, other_clien
     cam = other_client(world["cam_a"])
     assert cam.get(reverse("admin:leads_partnerlocation_change", args=[location.pk])).status_code == 403
     assert cam.get(add).status_code == 403
+
+
+def test_lead_settings_changelist_lists_every_program_and_writes_nothing(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programs = {world["partner_a"].program_id, world["partner_b"].program_id}
+    assert set(LeadProgramSettings.objects.values_list("program_id", flat=True)) == programs  # made with them
+    client = login(world["channel_manager"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:leads_leadprogramsettings_changelist"))
+    assert response.status_code == 200
+    assert {row.program_id for row in response.context["cl"].result_list} == programs
+    assert not [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith("INSERT")]
+
+
+def test_the_lead_settings_read_writes_nothing_and_gives_the_defaults_without_a_row(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leads.engine import RoutingContext
+    from leads.services import program_settings
+
+    program = world["partner_a"].program
+    LeadProgramSettings.objects.filter(program=program).delete()
+    with CaptureQueriesContext(connection) as queries:
+        settings = program_settings(program)
+        routing = RoutingContext(now=None).settings_for(program.pk)
+    assert [query["sql"].split()[0].upper() for query in queries] == ["SELECT", "SELECT"]
+    assert settings.pk is None and routing.pk is None
+    assert (settings.acceptance_days, settings.max_open_leads, settings.max_reassignments) == (2, 50, 3)
+    assert routing.acceptance_days == 2
+    assert not LeadProgramSettings.objects.filter(program=program).exists()
