@@ -1,5 +1,32 @@
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+
+
+class _ValidSelectionMixin:
+    """An autocomplete widget that shows back only the submitted values its field can hold: Django's
+    looks every submitted value up, and a value that is not an id (``?user=abc``) is a 500 where the
+    form's own error should answer."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+
+        def holdable(item):
+            try:
+                target.get_prep_value(target.to_python(item))
+            except (TypeError, ValueError, ValidationError):
+                return False
+            return True
+
+        return super().optgroups(name, [item for item in value if item in ("", None) or holdable(item)], attr)
+
+
+class ValidAutocompleteSelect(_ValidSelectionMixin, AutocompleteSelect):
+    pass
+
+
+class ValidAutocompleteSelectMultiple(_ValidSelectionMixin, AutocompleteSelectMultiple):
+    pass
 
 
 class ScopedObjectsAdminMixin:
@@ -14,12 +41,26 @@ class ScopedObjectsAdminMixin:
     ask the model-level permission). Both kinds of id then answer alike: 403 without the model's
     permission, the "does not exist" redirect with it.
 
+    Autocomplete fields use widgets that show back only values their field can hold (a submitted
+    ``user=abc`` is the form's error, not a 500), and an empty ``_to_field`` names the primary key.
+
     ``scope_every_admin`` puts it in front of every registered ModelAdmin, the portal's own and
     those of Django, allauth and any later app (ADR 0012).
     """
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ValidAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ValidAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
+        # An empty ``_to_field`` (``?_to_field=``) passes Django's to_field check and then names no field.
+        obj = super().get_object(request, object_id, from_field or None)
         if obj is not None and not self.has_view_or_change_permission(request, obj):
             return None
         return obj
