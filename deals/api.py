@@ -29,7 +29,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from partners.recruitment import normalize_company_name
-from prm.api import StateConflict, StrictSerializer
+from prm.api import ConflictSerializer as BaseConflictSerializer
+from prm.api import CountryField, StateConflict, StrictBooleanField, StrictSerializer, rule_refusal
 from prm.api.workflow import (
     WorkflowViewSet,
     detail_action,
@@ -70,7 +71,7 @@ class Conflict(StateConflict):
     default_detail = _("This deal registration changed meanwhile; reload it and try again.")
 
 
-class ConflictSerializer(serializers.Serializer):
+class ConflictSerializer(BaseConflictSerializer):
     detail = serializers.CharField(help_text=_("Why the deal's current status does not allow this."))
     status = serializers.ChoiceField(
         choices=DealStatus.choices, allow_null=True, help_text=_("The deal's status now (null once deleted).")
@@ -114,8 +115,7 @@ class ProductIdsField(serializers.ListField):
         products = {product.pk: product for product in Product.objects.filter(pk__in=ids, is_active=True)}
         missing = [str(pk) for pk in ids if pk not in products]
         if missing:
-            message = self.error_messages["unknown_products"] % {"ids": ", ".join(missing)}
-            raise serializers.ValidationError(message, code="unknown_products")
+            raise rule_refusal(self.error_messages["unknown_products"] % {"ids": ", ".join(missing)})
         return [products[pk] for pk in ids]
 
 
@@ -125,8 +125,9 @@ class DealDraftSerializer(StrictSerializer):
     customer_company = serializers.CharField(max_length=200)
     customer_email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     customer_tax_id = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    customer_country = serializers.CharField(
-        min_length=2, max_length=2, help_text=_("ISO 3166-1 alpha-2 code of the customer's country, e.g. BR.")
+    customer_country = CountryField(
+        message=_("Choose the customer's country from the list."),
+        help_text=_("ISO 3166-1 alpha-2 code of the customer's country, e.g. BR."),
     )
     amount = _amount_field(help_text=_("Estimated amount, at most two decimals."))
     currency = serializers.ChoiceField(choices=Currency.choices, required=False)
@@ -144,6 +145,8 @@ class ExtensionRequestSerializer(StrictSerializer):
 
 
 class ProgressSerializer(StrictSerializer):
+    min_properties = 1  # the stage, the amount or both
+
     stage = serializers.ChoiceField(choices=DealStage.choices, required=False)
     amount = _amount_field(required=False, help_text=_("The new estimated amount."))
 
@@ -163,13 +166,13 @@ class ReasonSerializer(StrictSerializer):
 
 
 class ApproveSerializer(StrictSerializer):
-    reject_conflicting = serializers.BooleanField(
+    reject_conflicting = StrictBooleanField(
         required=False, default=False, help_text=_("Also reject the open registrations that conflict with this one.")
     )
 
 
 class RejectSerializer(ReasonSerializer):
-    reject_conflicting = serializers.BooleanField(
+    reject_conflicting = StrictBooleanField(
         required=False, default=False, help_text=_("Also reject the open registrations that conflict with this one.")
     )
 
@@ -179,7 +182,7 @@ class RequestInfoSerializer(StrictSerializer):
 
 
 class ExtensionDecisionSerializer(StrictSerializer):
-    approve = serializers.BooleanField(help_text=_("True grants the extension, false refuses it."))
+    approve = StrictBooleanField(help_text=_("True grants the extension, false refuses it."))
     reason = _text_field(required=False, allow_blank=True, default="")
 
 

@@ -35,7 +35,15 @@ from rest_framework.response import Response
 from deals.models import Currency
 from partners.models import CompanySize, Industry
 from partners.selectors import partners_visible
-from prm.api import NamedChoiceField, StateConflict, StrictSerializer
+from prm.api import (
+    ConflictSerializer,
+    CountryField,
+    NamedChoiceField,
+    StateConflict,
+    StrictBooleanField,
+    StrictSerializer,
+    rule_refusal,
+)
 from prm.api.workflow import (
     WorkflowViewSet,
     detail_action,
@@ -65,7 +73,7 @@ class Conflict(StateConflict):
     default_detail = _("This lead changed meanwhile; reload it and try again.")
 
 
-class LeadConflictSerializer(serializers.Serializer):
+class LeadConflictSerializer(ConflictSerializer):
     detail = serializers.CharField(help_text=_("Why the lead's current status does not allow this."))
     status = NamedChoiceField(
         enum_name="LeadStatusEnum",
@@ -108,8 +116,9 @@ class LeadCreateSerializer(StrictSerializer):
     industry = NamedChoiceField(
         enum_name="LeadIndustryEnum", choices=Industry.choices, required=False, allow_blank=True
     )
-    country = serializers.CharField(
-        min_length=2, max_length=2, help_text=_("ISO 3166-1 alpha-2 code of the lead's country, e.g. BR.")
+    country = CountryField(
+        message=_("Choose the country from the list."),
+        help_text=_("ISO 3166-1 alpha-2 code of the lead's country, e.g. BR."),
     )
     region = _text_field(100, required=False, allow_blank=True, help_text=_("Region or state."))
     city = _text_field(100, required=False, allow_blank=True)
@@ -125,7 +134,7 @@ class LeadCreateSerializer(StrictSerializer):
     rating = serializers.ChoiceField(choices=LeadRating.choices, required=False)
     source = _text_field(100, required=False, allow_blank=True)
     notes = _text_field(required=False, allow_blank=True)
-    assign = serializers.BooleanField(
+    assign = StrictBooleanField(
         required=False, default=False, help_text=_("Place the lead with the assignment rules at once.")
     )
 
@@ -182,7 +191,7 @@ class ReassignSerializer(StrictSerializer):
         user = self.context["request"].user
         partner = partners_visible(user).filter(pk=value, is_active=True).first()
         if partner is None:
-            raise serializers.ValidationError(self.error_messages["unknown_partner"], code="unknown_partner")
+            raise rule_refusal(self.error_messages["unknown_partner"])
         return partner
 
 

@@ -8,7 +8,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from prm.api import StrictSerializer
+from prm.api import StrictBooleanField, StrictSerializer
 from prm.api_input import Pagination, SafeFormParser, SafeMultiPartParser
 from prm.idempotency.api import idempotent
 
@@ -65,7 +65,7 @@ class LeadImportSerializer(serializers.ModelSerializer):
 
 class LeadImportUploadSerializer(StrictSerializer):
     file = serializers.FileField(help_text="A CSV file, UTF-8; the columns are those of the staff import page.")
-    assign = serializers.BooleanField(
+    assign = StrictBooleanField(
         required=False, default=False, help_text="Offer the imported leads to partners by the rules."
     )
 
@@ -89,10 +89,11 @@ def _job(request, pk) -> LeadImport:
 class LeadImportListView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanImportLeads]
     parser_classes = [SafeMultiPartParser, SafeFormParser]
+    pagination_class = Pagination  # the list's pages, as the schema documents them
 
     @extend_schema(responses=LeadImportSerializer(many=True), operation_id="lead_imports_list")
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(imports.lead_imports_visible_to(request.user), request, view=self)
         return paginator.get_paginated_response(
             LeadImportSerializer(page, many=True, context={"request": request}).data
@@ -124,10 +125,11 @@ class LeadImportDetailView(APIView):
 
 class LeadImportErrorsView(APIView):
     permission_classes = [permissions.IsAuthenticated, CanImportLeads]
+    pagination_class = Pagination
 
     @extend_schema(responses=LeadImportErrorSerializer(many=True), operation_id="lead_imports_errors")
     def get(self, request, pk):
         job = _job(request, pk)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(job.errors.order_by("row", "pk"), request, view=self)
         return paginator.get_paginated_response(LeadImportErrorSerializer(page, many=True).data)

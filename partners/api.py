@@ -1,11 +1,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from prm.api import ScopedViewSet, StrictSerializer
+from prm.api import ScopedViewSet, StrictBooleanField, StrictSerializer
 from prm.api_input import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 from prm.idempotency.api import idempotent
 
@@ -43,6 +43,11 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
 # --- the caller's partner: /api/v1/partners/me/ and /api/v1/partners/me/users/ -----------------
 
 
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2}$"})
+class CountryCodeField(serializers.CharField):
+    """Two letters, an ISO 3166 alpha-2 code: the service checks and upper-cases them."""
+
+
 class AddressSerializer(StrictSerializer):
     id = serializers.IntegerField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=AddressKind.choices, default=AddressKind.HEAD_OFFICE)
@@ -51,7 +56,7 @@ class AddressSerializer(StrictSerializer):
     city = serializers.CharField(max_length=100)
     state = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    country = serializers.CharField(max_length=2, help_text=_("ISO 3166 alpha-2 code, e.g. BR"))
+    country = CountryCodeField(max_length=2, help_text=_("ISO 3166 alpha-2 code, e.g. BR"))
 
 
 class MyPartnerSerializer(serializers.Serializer):
@@ -86,9 +91,22 @@ class MyPartnerUpdateSerializer(StrictSerializer):
     industries = serializers.ListField(child=serializers.ChoiceField(choices=Industry.choices), required=False)
     languages = serializers.ListField(child=serializers.ChoiceField(choices=SpokenLanguage.choices), required=False)
     specialties = serializers.ListField(child=serializers.IntegerField(), required=False)
-    publish_in_locator = serializers.BooleanField(required=False)
+    publish_in_locator = StrictBooleanField(required=False)
     addresses = AddressSerializer(many=True, required=False)
     logo = serializers.FileField(required=False, help_text=_("PNG, JPEG or WebP (multipart upload)"))
+
+
+class MyPartnerJSONUpdateSerializer(MyPartnerUpdateSerializer):
+    """The change sent as JSON: every field but the logo, which is a multipart upload."""
+
+    logo = None
+
+
+class MyPartnerFormUpdateSerializer(MyPartnerUpdateSerializer):
+    """The same change sent as multipart, for a logo: addresses, a list of objects, are sent in a
+    JSON body; a form value ``addresses`` is refused."""
+
+    addresses = None
 
 
 def _my_partner_data(partner) -> dict:
@@ -126,7 +144,13 @@ class MyPartnerView(APIView):
         partner, _membership = my_partner_or_404(request.user)
         return Response(MyPartnerSerializer(_my_partner_data(partner)).data)
 
-    @extend_schema(request=MyPartnerUpdateSerializer, responses=MyPartnerSerializer)
+    @extend_schema(
+        request={
+            "application/json": MyPartnerJSONUpdateSerializer,
+            "multipart/form-data": MyPartnerFormUpdateSerializer,
+        },
+        responses=MyPartnerSerializer,
+    )
     def patch(self, request):
         partner, membership = my_partner_or_404(request.user)
         require_partner_admin(request, membership)

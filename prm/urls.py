@@ -10,10 +10,14 @@ from partners.api import MyPartnerView, MyTeamViewSet, PartnerViewSet
 from partners.api_applications import ApplicationViewSet
 from prm import views
 from prm.api import MeView
+from prm.api.not_found import page_not_found
 
 # The admin login goes through allauth: same rate limits, same MFA step.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Partner Portal"
+
+# A path under /api/ that matches no URL answers JSON, as every API answer does.
+handler404 = page_not_found
 
 # No root view and no format suffixes (/deals.json): the API speaks JSON, and a suffix route is one
 # more address to guard.

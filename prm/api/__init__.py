@@ -1,11 +1,23 @@
 """API foundations shared by every app: the scoped base viewset, the error handler, strict input,
 the workflow base (errors, responses, input, the 409 answer, list filtering, actions) and /api/v1/me/."""
 
-from .base import RequestTooLarge, ScopedViewSet, StateConflict, exception_handler
+from .base import RULE, RequestTooLarge, ScopedViewSet, StateConflict, exception_handler, rule_refusal
 from .me import MeSerializer, MeUpdateSerializer, MeView, PartnerBriefSerializer
-from .serializers import DetailSerializer, NamedChoiceField, NamedChoiceFieldExtension, StrictSerializer
+from .serializers import (
+    ConflictSerializer,
+    CountryField,
+    DetailSerializer,
+    NamedChoiceField,
+    NamedChoiceFieldExtension,
+    RuleRefusalSerializer,
+    StrictBooleanField,
+    StrictSerializer,
+)
 
 __all__ = [
+    "RULE",
+    "ConflictSerializer",
+    "CountryField",
     "DetailSerializer",
     "MeSerializer",
     "MeUpdateSerializer",
@@ -14,8 +26,11 @@ __all__ = [
     "NamedChoiceFieldExtension",
     "PartnerBriefSerializer",
     "RequestTooLarge",
+    "RuleRefusalSerializer",
     "ScopedViewSet",
     "StateConflict",
+    "StrictBooleanField",
     "StrictSerializer",
     "exception_handler",
+    "rule_refusal",
 ]

@@ -1,4 +1,13 @@
-"""The scoped base viewset, the 409 answer and the error handler of every API view."""
+"""The scoped base viewset, the 409 answer and the error handler of every API view.
+
+A refusal by a rule that no schema can state (a state transition, an id that must exist in the
+caller's scope, a date relative to today, a duplicate) carries ``"code": "rule"`` in its JSON body,
+next to its messages: the input had the documented shape and was read, a rule refused it. A
+refusal for shape (blank, unknown property, wrong choice, wrong type) has no such key. Rule
+refusals are every ``ServiceError``, every ``StateConflict`` (409) and the validation errors raised
+with the code ``RULE`` (``rule_refusal``)."""
+
+from collections.abc import Mapping
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,6 +18,23 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from prm.errors import ServiceError
 from prm.tenancy import record_denied_access
+
+# The error code, and the value of the ``code`` key of an answer, of a refusal by a rule.
+RULE = "rule"
+
+
+def rule_refusal(message) -> exceptions.ValidationError:
+    """A validation error for input of the right shape that a rule refuses (an unknown id…)."""
+    return exceptions.ValidationError(message, code=RULE)
+
+
+def _only_rules(detail) -> bool:
+    """Whether every message of a validation error's detail has the code ``RULE``."""
+    if isinstance(detail, Mapping):
+        return bool(detail) and all(_only_rules(value) for value in detail.values())
+    if isinstance(detail, list):
+        return bool(detail) and all(_only_rules(value) for value in detail)
+    return getattr(detail, "code", None) == RULE
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -60,7 +86,7 @@ class StateConflict(exceptions.APIException):
 
     def __init__(self, detail=None, current_status=None):
         super().__init__(detail)
-        self.detail = {"detail": self.detail, "status": current_status}
+        self.detail = {"detail": self.detail, "status": current_status, "code": RULE}
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -73,7 +99,7 @@ def exception_handler(exc, context):
     """Every error a client can cause is a 4xx with a translated message, never a 500."""
     if isinstance(exc, ServiceError):
         detail = {exc.field: [str(exc.message)]} if exc.field else {"detail": str(exc.message)}
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(detail, code=RULE)
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     elif isinstance(exc, TooManyFieldsSent):
@@ -84,4 +110,12 @@ def exception_handler(exc, context):
         request = context.get("request")
         if request is not None and request.user.is_authenticated:
             record_denied_access(request.user, request.path)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and isinstance(exc, exceptions.ValidationError)
+        and isinstance(response.data, dict)
+        and _only_rules(exc.detail)
+    ):
+        response.data["code"] = RULE
+    return response

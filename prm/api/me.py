@@ -1,4 +1,5 @@
-"""/api/v1/me/: the caller, their partner and role; PATCH changes their language."""
+"""/api/v1/me/: the caller, their partner and role; PATCH changes their language (a partial update:
+without ``language`` nothing changes)."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +69,8 @@ class MeView(APIView):
 
     @extend_schema(request=MeUpdateSerializer, responses=MeSerializer)
     def patch(self, request):
-        serializer = MeUpdateSerializer(data=request.data)
+        serializer = MeUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user_set_language(actor=request.user, language=serializer.validated_data["language"])
+        if "language" in serializer.validated_data:
+            user_set_language(actor=request.user, language=serializer.validated_data["language"])
         return self.get(request)

@@ -11,10 +11,11 @@ import re
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
+
+from prm.api import RULE, RuleRefusalSerializer
 
 from .services import KeyReused, key_claim, request_fingerprint
 
@@ -24,7 +25,7 @@ KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     HEADER,
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": f"^{KEY_PATTERN.pattern}$", "minLength": 1, "maxLength": 255},
     OpenApiParameter.HEADER,
     required=False,
     description=_(
@@ -37,8 +38,14 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 
 
 class IdempotencyKeyReused(exceptions.APIException):
+    """The key was used with other content: a duplicate, refused by a rule (``"code": "rule"``)."""
+
     status_code = 422
     default_code = "idempotency_key_reused"
+
+    def __init__(self, detail=None):
+        super().__init__(detail)
+        self.detail = {"detail": self.detail, "code": RULE}
 
 
 class _NotKept(Exception):
@@ -104,7 +111,7 @@ def idempotent(method):
 
 
 KEY_REUSED_RESPONSE = OpenApiResponse(
-    description=_("The idempotency key was already used with other content; nothing was done.")
+    RuleRefusalSerializer, description=_("The idempotency key was already used with other content; nothing was done.")
 )
 
 

@@ -292,6 +292,9 @@ SPECTACULAR_SETTINGS = {
     # Inputs and answers are separate components: a request's text fields that refuse blanks say so
     # (minLength), its strict inputs refuse unknown properties (prm.api.schema).
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API speaks JSON: request bodies are documented as JSON, and as multipart only where a
+    # view uploads a file and says so (the partner's logo, a lead import).
+    "PARSER_WHITELIST": ["prm.api_input.SafeJSONParser"],
 }
 
 # --- guardian ----------------------------------------------------------------------------------

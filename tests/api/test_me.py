@@ -66,6 +66,18 @@ def test_patch_me_with_an_unknown_language_is_a_field_error_and_changes_nothing(
 
 def test_patch_me_field_errors_come_in_the_request_language(client, world):
     client.force_login(world["partner_a_admin"])
-    response = client.patch(reverse("api_me"), {}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.patch(
+        reverse("api_me"), {"language": None}, content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr"
+    )
     assert response.status_code == 400
-    assert response.json() == {"language": ["Ce champ est obligatoire."]}
+    assert response.json() == {"language": ["Ce champ ne peut être nul."]}
+
+
+def test_patch_me_is_a_partial_update(client, world):
+    user = world["partner_a_admin"]
+    client.force_login(user)
+    response = client.patch(reverse("api_me"), {}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["language"] == "en"
+    user.refresh_from_db()
+    assert user.language == ""

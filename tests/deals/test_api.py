@@ -150,7 +150,7 @@ def test_delete_a_draft_only(world, api, make_deal, submitted):
     assert not Deal.objects.filter(pk=draft.pk).exists()
     response = partner.delete(url("detail", submitted))
     assert response.status_code == 409
-    assert response.json() == {"detail": "Only a draft can be deleted.", "status": "submitted"}
+    assert response.json() == {"detail": "Only a draft can be deleted.", "status": "submitted", "code": "rule"}
     assert Deal.objects.filter(pk=submitted.pk).exists()
 
 
@@ -224,7 +224,11 @@ def test_second_approval_from_the_same_person_is_409(world, api, submitted):
     assert response.json()["awaiting_second_approval"] is True
     response = post(cam, "approve", submitted)
     assert response.status_code == 409
-    assert response.json() == {"detail": "The second approval must come from another person.", "status": "submitted"}
+    assert response.json() == {
+        "detail": "The second approval must come from another person.",
+        "status": "submitted",
+        "code": "rule",
+    }
     response = post(api("channel_manager"), "approve", submitted)
     assert response.status_code == 200 and response.json()["status"] == "approved"
 
@@ -366,6 +370,7 @@ def test_a_second_approval_of_a_decided_deal_is_409(world, api, submitted):
     assert response.json() == {
         "detail": "A deal registration that is approved cannot become approved.",
         "status": "approved",
+        "code": "rule",
     }
     assert AuditEvent.objects.filter(action="deal.approved", object_id=str(submitted.pk)).count() == 1
 
@@ -531,7 +536,10 @@ def test_an_inactive_product_is_refused(world, api):
     product = Product.objects.create(name_en="Legacy", is_active=False)
     response = api("partner_a_admin").post(url("list"), {**DRAFT, "products": [product.pk]}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"products": [f"These products do not exist or are no longer offered: {product.pk}."]}
+    assert response.json() == {
+        "products": [f"These products do not exist or are no longer offered: {product.pk}."],
+        "code": "rule",
+    }
 
 
 @pytest.mark.parametrize("body", ["{not json", '{"amount": "1"', "[1, 2", "\xff\xfe", "NaN"])

@@ -234,7 +234,7 @@ def test_reassign_to_a_partner_then_by_the_rules_then_return_to_pool(world, api,
 def test_a_cam_reassigns_only_to_their_partners(world, api, offered):
     response = post(api("cam_a"), "reassign", offered, {"partner": world["partner_b"].pk})
     assert response.status_code == 400
-    assert response.json() == {"partner": ["Choose an active partner you look after."]}
+    assert response.json() == {"partner": ["Choose an active partner you look after."], "code": "rule"}
     assert Lead.objects.get(pk=offered.pk).partner_id == world["partner_a"].pk
 
 
@@ -394,7 +394,11 @@ def test_a_double_accept_is_409(world, api, offered):
     assert post(api("partner_a_sales"), "accept", offered).status_code == 200
     response = post(api("partner_a_admin"), "accept", offered)
     assert response.status_code == 409
-    assert response.json() == {"detail": "A lead that is accepted cannot become accepted.", "status": "accepted"}
+    assert response.json() == {
+        "detail": "A lead that is accepted cannot become accepted.",
+        "status": "accepted",
+        "code": "rule",
+    }
     assert AuditEvent.objects.filter(action="lead.accepted", object_id=str(offered.pk)).count() == 1
 
 
@@ -438,7 +442,7 @@ def test_an_accept_racing_a_reassignment_is_409_without_the_new_status(world, ap
     monkeypatch.setattr(LeadViewSet, "get_object", lambda self: stale)
     response = post(api("partner_a_sales"), "accept", stale)
     assert response.status_code == 409
-    assert response.json() == {"detail": "This lead is not assigned to your company.", "status": None}
+    assert response.json() == {"detail": "This lead is not assigned to your company.", "status": None, "code": "rule"}
     assert Lead.objects.get(pk=offered.pk).partner_id == world["partner_b"].pk
 
 
@@ -551,7 +555,7 @@ def test_an_inactive_product_is_refused(world, api):
     product = Product.objects.create(name_en="Legacy", is_active=False)
     response = api("channel_manager").post(url("list"), {**NEW, "product": product.pk}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"product": ["Choose a product from the catalogue."]}
+    assert response.json() == {"product": ["Choose a product from the catalogue."], "code": "rule"}
 
 
 @pytest.mark.parametrize("body", ["{not json", '{"reason": "other"', "[1, 2", "\xff\xfe", "NaN"])

@@ -90,9 +90,12 @@ def test_field_errors_are_translated(api, world):
         content_type="application/json",
     )
     assert service_error.status_code == 400
-    assert service_error.json() == {"addresses": ["Address 1: enter the country as a two-letter ISO code."]}
+    assert service_error.json() == {
+        "addresses": ["Address 1: enter the country as a two-letter ISO code."],
+        "code": "rule",
+    }
     bad_domain = client.patch(ME, {"email_domain": "not a domain"}, content_type="application/json")
-    assert bad_domain.json() == {"email_domain": ["Enter a domain name such as example.com."]}
+    assert bad_domain.json() == {"email_domain": ["Enter a domain name such as example.com."], "code": "rule"}
 
 
 def test_a_logo_can_be_uploaded_through_the_api(api, world, settings, tmp_path):
@@ -114,7 +117,7 @@ def test_a_logo_can_be_uploaded_through_the_api(api, world, settings, tmp_path):
     assert response.json()["logo_url"] == reverse("partner_logo", args=[world["partner_a"].pk])
     text = multipart({"logo": SimpleUploadedFile("l.png", b"just text")})
     assert text.status_code == 400
-    assert text.json() == {"logo": ["Upload a PNG, JPEG or WebP image."]}
+    assert text.json() == {"logo": ["Upload a PNG, JPEG or WebP image."], "code": "rule"}
 
 
 def test_the_team_list_shows_only_the_callers_partner(api, world):
