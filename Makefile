@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint manage lock messages clean
+.PHONY: run test lint manage lock messages clean vendor
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+## make vendor: re-vendor the design system's front-end files at the versions pinned in scripts/vendor-ui.sh (needs npm)
+vendor:
+	./scripts/vendor-ui.sh

@@ -7,19 +7,27 @@ from prm.tenancy import is_vendor_staff, membership_of
 
 
 def _nav(request):
+    """The main navigation: (url, label, icon), the current item being the longest matching prefix."""
     user = request.user
-    items = [(reverse("home"), _("Home"))]
-    if membership_of(user) is not None:
-        items.append((reverse("deal_list"), _("Deals")))
-        items.append((reverse("lead_inbox"), _("Leads")))
-        items.append((reverse("team"), _("Team")))
-        items.append((reverse("company_profile"), _("Company profile")))
+    membership = membership_of(user)
+    items = [(reverse("home"), _("Home"), "home")]
+    if membership is not None:
+        items.append((reverse("deal_list"), _("Deals"), "briefcase"))
+        items.append((reverse("lead_inbox"), _("Leads"), "target"))
+        items.append((reverse("team"), _("Team"), "users"))
+        items.append((reverse("company_profile"), _("Company profile"), "building"))
     if is_vendor_staff(user):
-        items.append((reverse("admin:index"), _("Admin")))
+        items.append((reverse("admin:index"), _("Admin"), "settings"))
         if user.has_perm("leads.add_lead"):
-            items.append((reverse("staff_lead_import"), _("Import leads")))
-        items.append((reverse("api_docs"), _("API")))
-    return [{"url": url, "label": label, "current": request.path == url} for url, label in items]
+            items.append((reverse("staff_lead_import"), _("Import leads"), "file-upload"))
+        items.append((reverse("api_docs"), _("API"), "key"))
+    path = request.path
+    current = max(
+        (url for url, _label, _icon in items if path == url or (url != "/" and path.startswith(url))),
+        key=len,
+        default=None,
+    )
+    return [{"url": url, "label": label, "icon": icon, "current": url == current} for url, label, icon in items]
 
 
 def portal(request):
@@ -27,5 +35,6 @@ def portal(request):
         return {}
     return {
         "portal_nav": SimpleLazyObject(lambda: _nav(request)),
+        "portal_membership": SimpleLazyObject(lambda: membership_of(request.user)),
         "unread_notifications": unread_count(request.user),
     }

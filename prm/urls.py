@@ -8,7 +8,7 @@ from deals.api import DealViewSet
 from leads.api import LeadViewSet
 from partners.api import MyPartnerView, MyTeamViewSet, PartnerViewSet
 from partners.api_applications import ApplicationViewSet
-from prm import views
+from prm import styleguide, views
 from prm.api import MeView
 from prm.api.not_found import page_not_found
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("language/", views.language_set, name="language_set"),
     path("profile/", views.profile, name="profile"),
+    path("styleguide/", styleguide.styleguide, name="styleguide"),
     path("notifications/", include("prm.notifications.urls")),
     path("deals/", include("deals.urls")),
     path("leads/", include("leads.urls")),

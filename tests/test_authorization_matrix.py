@@ -106,6 +106,8 @@ ROUTES = {
     "staff_partner_detail": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
     "language_set": everyone(REDIRECT),
     "profile": signed_in(200),
+    # The design system's reference: vendor staff (and anyone on a DEBUG machine, not here).
+    "styleguide": row(404, 404, 404, 404, 200, 200, 200, 200),
     # Recruitment: the public application form and its API.
     "apply": everyone(200),
     "apply_thanks": everyone(200),

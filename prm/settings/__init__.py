@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "guardian",
     "allauth",
     "allauth.account",
@@ -60,6 +62,10 @@ INSTALLED_APPS = [
     "deals",
     "leads",
 ]
+
+# Forms are laid out by the design system's Bootstrap 5 pack (ADR 0014): {{ form|crispy }}.
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -11,12 +11,58 @@
     }
   });
 
-  // <form data-confirm="Question?">: asks before the form is sent.
+  // <form data-confirm="Question?">: asks in the confirmation dialog before the form is sent
+  // (the browser's own prompt where the dialog cannot open).
+  var pending = null;
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
+    if (!question || form.hasAttribute("data-confirmed")) {
+      if (form.removeAttribute) form.removeAttribute("data-confirmed");
+      return;
+    }
+    event.preventDefault();
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog || !window.bootstrap) {
+      if (window.confirm(question)) {
+        form.setAttribute("data-confirmed", "");
+        form.requestSubmit(event.submitter || undefined);
+      }
+      return;
+    }
+    pending = { form: form, submitter: event.submitter };
+    dialog.querySelector("[data-confirm-question]").textContent = question;
+    window.bootstrap.Modal.getOrCreateInstance(dialog).show();
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("[data-confirm-accept]") || !pending) return;
+    var dialog = document.getElementById("confirm-dialog");
+    var target = pending;
+    pending = null;
+    window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
+    target.form.setAttribute("data-confirmed", "");
+    target.form.requestSubmit(target.submitter || undefined);
+  });
+
+  // Success and information toasts fade after a while; errors stay until closed.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".toast[data-autohide]").forEach(function (toast) {
+      window.setTimeout(function () {
+        if (window.bootstrap) window.bootstrap.Toast.getOrCreateInstance(toast).hide();
+        else toast.classList.remove("show");
+      }, 8000);
+    });
+  });
+
+  // "/" puts the cursor in the page's search box, as in most web applications.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var active = document.activeElement;
+    if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return;
+    var box = document.querySelector("[data-search-box]");
+    if (box) {
       event.preventDefault();
+      box.focus();
     }
   });
 })();

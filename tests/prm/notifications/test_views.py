@@ -113,7 +113,7 @@ def test_the_count_fragment_counts_my_unread_notifications_and_keeps_polling(sig
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<span class="badge" aria-hidden="true">1</span>' in html
+    assert '<span class="badge bg-red text-red-fg badge-notification badge-pill" aria-hidden="true">1</span>' in html
     assert "1 unread notification<" in html
     assert f'hx-get="{reverse("notification_count")}"' in html
     assert 'hx-trigger="every 60s"' in html
@@ -126,7 +126,7 @@ def test_the_bell_on_every_page_polls_the_count(signed_in, user):
     html = signed_in.get(reverse("notification_list")).content.decode()
 
     assert f'hx-get="{reverse("notification_count")}" hx-trigger="every 60s"' in html
-    assert '<span class="badge" aria-hidden="true">1</span>' in html
+    assert '<span class="badge bg-red text-red-fg badge-notification badge-pill" aria-hidden="true">1</span>' in html
 
 
 def test_the_bell_poll_does_not_keep_an_idle_session_alive(signed_in):
