@@ -62,8 +62,21 @@ def staff_user(role: str):
 
 
 @transaction.atomic
-def seed_demo() -> None:
+def seed_demo() -> int:
+    """Seed every app; returns how many demo notifications were written.
+
+    The demo's history (deals decided, leads offered, …) notifies its fictional people as real
+    actions would, so the bell shows them; their e-mails are not sent (a first ``make run`` would
+    otherwise print dozens of them): they are marked as not wanted before the transaction commits,
+    so the delivery tasks find nothing to send. What people do in the portal afterwards is e-mailed
+    as usual."""
+    from prm.notifications.models import EmailStatus, Notification
+
+    last_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     _seed_staff()
     for config in apps.get_app_configs():
         if config.name != __package__ and module_has_submodule(config.module, "demo"):
             import_module(f"{config.name}.demo").seed()
+    written = Notification.objects.filter(pk__gt=last_before)
+    written.filter(email_status=EmailStatus.PENDING).update(email_status=EmailStatus.SKIPPED)
+    return written.count()

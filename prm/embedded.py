@@ -218,6 +218,8 @@ def _wait_for_port(port: int, children: list[subprocess.Popen], timeout: float =
 def run() -> int:
     os.environ.setdefault("DEBUG", "true")
     port = os.environ.get("PORT", "8000")
+    # E-mail links point at the server this command starts, unless SITE_URL says otherwise.
+    os.environ.setdefault("SITE_URL", f"http://localhost:{port}")
     with Services():
         _manage("migrate", "--noinput", "-v", "0")
         _manage("seed_demo")

@@ -11,6 +11,7 @@ from partners.api_applications import ApplicationViewSet
 from prm import styleguide, views
 from prm.api import MeView
 from prm.api.not_found import page_not_found
+from prm.notifications import preview as email_preview
 
 # The admin login goes through allauth: same rate limits, same MFA step.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -33,6 +34,8 @@ urlpatterns = [
     path("language/", views.language_set, name="language_set"),
     path("profile/", views.profile, name="profile"),
     path("styleguide/", styleguide.styleguide, name="styleguide"),
+    path("staff/emails/", email_preview.email_preview_list, name="email_preview_list"),
+    path("staff/emails/<str:kind>/<str:language>/", email_preview.email_preview, name="email_preview"),
     path("notifications/", include("prm.notifications.urls")),
     path("deals/", include("deals.urls")),
     path("leads/", include("leads.urls")),

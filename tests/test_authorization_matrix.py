@@ -108,6 +108,9 @@ ROUTES = {
     "profile": signed_in(200),
     # The design system's reference: vendor staff (and anyone on a DEBUG machine, not here).
     "styleguide": row(404, 404, 404, 404, 200, 200, 200, 200),
+    # Previews of the notification e-mails: vendor staff.
+    "email_preview_list": row(404, 404, 404, 404, 200, 200, 200, 200),
+    "email_preview": row(404, 404, 404, 404, 200, 200, 200, 200),
     # Recruitment: the public application form and its API.
     "apply": everyone(200),
     "apply_thanks": everyone(200),
@@ -454,6 +457,7 @@ def cast(world, mfa, settings, tmp_path):
     }
     route_values = {
         "notification_read": {"pk": notification.pk},
+        "email_preview": {"kind": "account.token_created", "language": "fr"},
         "admin:view_on_site": {"object_id": partner_a.pk},
         **onboarding["route_values"],
         **recruitment["route_values"],

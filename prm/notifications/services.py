@@ -5,13 +5,13 @@ from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from prm.redis_outage import note_redis_failure, redis_failed_in_request
 
+from .emails import render_notification
 from .kinds import require_kinds
 from .models import EmailStatus, Notification, NotificationPreference
 from .selectors import notifications_for
@@ -183,18 +183,6 @@ def wants_email(user, kind: str) -> bool:
     return True if pref is None else pref
 
 
-def _render_email(notification: Notification) -> tuple[str, str]:
-    """Subject and body in the recipient's language."""
-    user = notification.recipient
-    language = (user.language if user else notification.language) or settings.LANGUAGE_CODE
-    with translation.override(language):
-        subject = " ".join(notification.subject().split())
-        body = notification.body()
-    if notification.url:
-        body = f"{body}\n\n{settings.SITE_URL}{notification.url}"
-    return subject, body
-
-
 def notification_deliver(*, notification_id: int) -> str | None:
     """Send the email of one pending notification; returns the new email status, or None.
 
@@ -220,8 +208,8 @@ def notification_deliver(*, notification_id: int) -> str | None:
             return notification.email_status
         notification.email_attempts += 1
         try:
-            subject, body = _render_email(notification)
-            send_mail(subject, body, None, [address])
+            subject, text, html = render_notification(notification)
+            send_mail(subject, text, None, [address], html_message=html)
         except Exception:
             logger.exception(
                 "Email of notification %s failed (attempt %s).", notification.pk, notification.email_attempts

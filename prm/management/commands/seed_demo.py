@@ -7,5 +7,7 @@ class Command(BaseCommand):
     help = "Load the demo data of every app: program, partners, a user per role, deals and leads (safe to run again)."
 
     def handle(self, *args, **options):
-        seed_demo()
+        written = seed_demo()
+        if written:
+            self.stdout.write(f"{written} demo notifications are in the portal's bell; their e-mails were not sent.")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every demo login: {DEMO_PASSWORD}"))

@@ -3,6 +3,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone, translation
@@ -74,7 +75,9 @@ def test_after_commit_the_task_sends_one_email(user, django_capture_on_commit_ca
     assert email.to == [user.email]
     assert email.subject == "A new API token was created: build server"
     assert "“build server”" in email.body
-    assert email.body.endswith("/profile/")
+    assert f"{settings.SITE_URL}/profile/\n" in email.body
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html" and f'href="{settings.SITE_URL}/profile/"' in html
 
     # The task arriving again (redelivery, or the sweeper) sends nothing more.
     assert notification_deliver(notification_id=notification.pk) is None
@@ -138,7 +141,8 @@ def test_the_email_is_written_in_the_recipients_language(db, translated_kind):
 
     emails = {email.to[0]: email for email in mail.outbox}
     assert emails[french.email].subject == "Ce champ est obligatoire."
-    assert emails[french.email].body == "Saisissez une adresse e-mail valide."
+    assert emails[french.email].body.startswith("Saisissez une adresse e-mail valide.\n")
+    assert 'lang="fr"' in emails[french.email].alternatives[0][0]
     assert emails[english.email].subject == "This field is required."
     assert emails[unset.email].subject == "This field is required."
 
