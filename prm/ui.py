@@ -18,16 +18,9 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-# The Bootstrap/Tabler colour of each meaning (text colours meet WCAG AA on their light backgrounds).
+# The meanings, each with its badge class ``tone-<meaning>`` in static/css/portal.css (text on its
+# tint at 7:1 or more, WCAG AA asks 4.5:1).
 MEANINGS = {
-    "neutral": "secondary",
-    "progress": "blue",
-    "action": "orange",
-    "good": "green",
-    "bad": "red",
-}
-
-MEANING_LABELS = {
     "neutral": _("not started or closed"),
     "progress": _("in progress"),
     "action": _("waiting on you"),
@@ -58,7 +51,3 @@ def register_tones(**codes: str) -> None:
 def meaning(code: str) -> str:
     return _tones.get(str(code), "neutral")
 
-
-def colour(code: str) -> str:
-    """The colour name of a status code's badge (``bg-<colour>-lt``)."""
-    return MEANINGS[meaning(code)]

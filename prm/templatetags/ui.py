@@ -41,8 +41,8 @@ def icon(name, extra=""):
 
 @register.filter
 def tone(code):
-    """{{ deal.status|tone }}: the colour of a status code's badge, one per meaning (prm.ui)."""
-    return ui.colour(code)
+    """{{ deal.status|tone }}: the meaning of a status code (prm.ui), for the ``tone-<meaning>`` badge classes."""
+    return ui.meaning(code)
 
 
 @register.filter

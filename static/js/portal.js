@@ -3,6 +3,11 @@
 (function () {
   "use strict";
 
+  // Bootstrap's components, as Tabler's bundle exposes them.
+  function bs() {
+    return window.bootstrap || (window.tabler && window.tabler.bootstrap) || null;
+  }
+
   // <select data-submit-on-change>: sends its form as soon as a value is chosen (the language switch).
   document.addEventListener("change", function (event) {
     var field = event.target;
@@ -23,7 +28,7 @@
     }
     event.preventDefault();
     var dialog = document.getElementById("confirm-dialog");
-    if (!dialog || !window.bootstrap) {
+    if (!dialog || !bs()) {
       if (window.confirm(question)) {
         form.setAttribute("data-confirmed", "");
         form.requestSubmit(event.submitter || undefined);
@@ -32,14 +37,14 @@
     }
     pending = { form: form, submitter: event.submitter };
     dialog.querySelector("[data-confirm-question]").textContent = question;
-    window.bootstrap.Modal.getOrCreateInstance(dialog).show();
+    bs().Modal.getOrCreateInstance(dialog).show();
   });
   document.addEventListener("click", function (event) {
     if (!event.target.closest || !event.target.closest("[data-confirm-accept]") || !pending) return;
     var dialog = document.getElementById("confirm-dialog");
     var target = pending;
     pending = null;
-    window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
+    bs().Modal.getOrCreateInstance(dialog).hide();
     target.form.setAttribute("data-confirmed", "");
     target.form.requestSubmit(target.submitter || undefined);
   });
@@ -48,7 +53,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".toast[data-autohide]").forEach(function (toast) {
       window.setTimeout(function () {
-        if (window.bootstrap) window.bootstrap.Toast.getOrCreateInstance(toast).hide();
+        if (bs()) bs().Toast.getOrCreateInstance(toast).hide();
         else toast.classList.remove("show");
       }, 8000);
     });

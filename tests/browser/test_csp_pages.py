@@ -45,23 +45,22 @@ def test_the_token_revocation_asks_first_and_the_language_switch_submits(page, t
     page.locator("main form button[type=submit]", has_text="Create token").click()
     expect(page.locator("#new-token")).to_be_visible()
 
-    questions = []
-
-    def answer(dialog, accept):
-        questions.append(dialog.message)
-        dialog.accept() if accept else dialog.dismiss()
-
-    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    # The question opens in the portal's confirmation dialog: Cancel keeps the token, Confirm revokes it.
+    dialog = page.locator("#confirm-dialog")
     page.locator("button[name=revoke]").click()
-    assert questions == ["Revoke this token?"]
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-confirm-question]")).to_have_text("Revoke this token?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
     assert ApiToken.objects.get(user=user).revoked_at is None
 
-    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.locator("button[name=revoke]").click()
     with page.expect_navigation():
-        page.locator("button[name=revoke]").click()
-    assert len(questions) == 2
+        dialog.get_by_role("button", name="Confirm").click()
     assert ApiToken.objects.get(user=user).revoked_at is not None
 
+    # The language is chosen in the account menu.
+    page.get_by_role("button", name="Your account").click()
     page.select_option("header select[name=language]", "fr")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     assert urlparse(page.url).path == "/profile/"
