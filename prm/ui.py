@@ -50,4 +50,3 @@ def register_tones(**codes: str) -> None:
 
 def meaning(code: str) -> str:
     return _tones.get(str(code), "neutral")
-
