@@ -1,13 +1,16 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prm.accounts.middleware import staff_needs_mfa
 from prm.accounts.models import ApiToken
@@ -80,3 +83,14 @@ def profile(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+FAVICON = Path(settings.BASE_DIR) / "static" / "img" / "favicon.svg"
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever the page says: the portal's icon."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

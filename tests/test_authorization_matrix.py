@@ -107,6 +107,7 @@ ROUTES = {
     "language_set": everyone(REDIRECT),
     "profile": signed_in(200),
     # The design system's reference: vendor staff (and anyone on a DEBUG machine, not here).
+    "favicon": everyone(200),
     "styleguide": row(404, 404, 404, 404, 200, 200, 200, 200),
     # Previews of the notification e-mails: vendor staff.
     "email_preview_list": row(404, 404, 404, 404, 200, 200, 200, 200),
