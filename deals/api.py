@@ -40,6 +40,7 @@ from prm.api.workflow import (
     status_parameter,
 )
 from prm.idempotency.api import idempotent
+from prm.money.currencies import Currency
 from prm.sla.display import deadline_columns
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
@@ -48,7 +49,6 @@ from . import services
 from .models import (
     DECISION_KIND,
     OPEN_STATUSES,
-    Currency,
     Deal,
     DealProgramSettings,
     DealStage,

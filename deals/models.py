@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prm.i18n import TranslatedMixin
+from prm.money.currencies import Currency
 from prm.tenancy import ScopedQuerySet
 
 
@@ -95,12 +96,6 @@ class DealProgramSettings(models.Model):
 
     def __str__(self):
         return str(self.program)
-
-
-class Currency(models.TextChoices):
-    BRL = "BRL", "BRL"
-    EUR = "EUR", "EUR"
-    USD = "USD", "USD"
 
 
 class DealStatus(models.TextChoices):
