@@ -181,7 +181,7 @@ def seed() -> None:
 
     from . import services
     from .models import Deal, DealProgramSettings, HouseAccount, Product
-    from .services import catalogue as services_catalogue
+    from .services import config as services_config
 
     program = demo_program()
 
@@ -191,12 +191,12 @@ def seed() -> None:
     manager = User.objects.get(email="manager@vendor.example")
     settings = DealProgramSettings.objects.get(program=program)  # made with the program
     if settings.second_approval_amount is None:
-        services_catalogue.deal_program_settings_update(
+        services_config.deal_program_settings_update(
             actor=manager, settings=settings, second_approval_amount=SECOND_APPROVAL_AMOUNT
         )
     for company, country, domain, tax_id in HOUSE_ACCOUNTS:
         if not HouseAccount.objects.filter(name_normalized=normalize_company_name(company), country=country).exists():
-            services_catalogue.house_account_create(
+            services_config.house_account_create(
                 actor=manager, company_name=company, country=country, email_domain=domain, tax_id=tax_id
             )
 

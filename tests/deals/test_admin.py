@@ -693,27 +693,27 @@ def test_the_settings_selector_writes_nothing_and_reads_the_defaults_without_a_r
 def test_catalogue_services_check_the_actor_and_the_fields(world):
     from django.core.exceptions import PermissionDenied
 
-    from deals.services import catalogue
+    from deals.services import config
     from prm.errors import ServiceError
 
     product = Product.objects.create(name_en="Switch")
-    account = catalogue.house_account_create(actor=world["channel_manager"], company_name="Initech", country="US")
+    account = config.house_account_create(actor=world["channel_manager"], company_name="Initech", country="US")
     settings = program_settings(world["partner_a"].program)
     for outsider in (world["cam_a"], world["executive"], world["partner_a_admin"], None):
         with pytest.raises(PermissionDenied):
-            catalogue.product_update(actor=outsider, product=product, name_en="X")
+            config.product_update(actor=outsider, product=product, name_en="X")
         with pytest.raises(PermissionDenied):
-            catalogue.house_account_update(actor=outsider, account=account, country="BR")
+            config.house_account_update(actor=outsider, account=account, country="BR")
         with pytest.raises(PermissionDenied):
-            catalogue.deal_program_settings_update(actor=outsider, settings=settings, decision_days=9)
+            config.deal_program_settings_update(actor=outsider, settings=settings, decision_days=9)
     manager = world["channel_manager"]
     with pytest.raises(ServiceError):
-        catalogue.product_update(actor=manager, product=product, name_en="X", id=5)
+        config.product_update(actor=manager, product=product, name_en="X", id=5)
     with pytest.raises(ServiceError):
-        catalogue.deal_program_settings_update(actor=manager, settings=settings, decision_days=0)
+        config.deal_program_settings_update(actor=manager, settings=settings, decision_days=0)
     with pytest.raises(ServiceError):
-        catalogue.house_account_update(actor=manager, account=account, country="XX")
-    catalogue.product_update(actor=manager, product=product, name_en="Switch")  # unchanged: no event
+        config.house_account_update(actor=manager, account=account, country="XX")
+    config.product_update(actor=manager, product=product, name_en="Switch")  # unchanged: no event
     assert not AuditEvent.objects.filter(action="product.changed").exists()
-    catalogue.house_account_delete(actor=manager, account=account)
+    config.house_account_delete(actor=manager, account=account)
     assert not HouseAccount.objects.exists()

@@ -1,5 +1,5 @@
 """The catalogue in the admin: products, house accounts and each program's deal registration settings,
-validated beside the fields and saved through ``deals.services.catalogue``."""
+validated beside the fields and saved through ``deals.services.config``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 
 from ..models import DealProgramSettings, HouseAccount, Product
-from ..services import catalogue
+from ..services import config
 
 # --- Catalogue: products, house accounts, program settings ---------------------------------------
 
@@ -50,12 +50,12 @@ class _ServiceSavedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
 
 class ProductForm(_ServiceValidatedForm):
-    validator = staticmethod(catalogue.product_validate)
-    validated_fields = catalogue.PRODUCT_FIELDS
+    validator = staticmethod(config.product_validate)
+    validated_fields = config.PRODUCT_FIELDS
 
     class Meta:
         model = Product
-        fields = catalogue.PRODUCT_FIELDS
+        fields = config.PRODUCT_FIELDS
 
 
 @admin.register(Product)
@@ -72,19 +72,19 @@ class ProductAdmin(_ServiceSavedAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in ProductForm.validated_fields}
         if change:
-            self._saved(request, obj, lambda: catalogue.product_update(actor=request.user, product=obj, **data))
+            self._saved(request, obj, lambda: config.product_update(actor=request.user, product=obj, **data))
         else:
-            self._saved(request, obj, lambda: catalogue.product_create(actor=request.user, **data))
+            self._saved(request, obj, lambda: config.product_create(actor=request.user, **data))
 
 
 class HouseAccountForm(_ServiceValidatedForm):
-    validator = staticmethod(catalogue.house_account_validate)
-    validated_fields = catalogue.HOUSE_ACCOUNT_FIELDS
+    validator = staticmethod(config.house_account_validate)
+    validated_fields = config.HOUSE_ACCOUNT_FIELDS
     country = forms.ChoiceField(label=_("country"), choices=())
 
     class Meta:
         model = HouseAccount
-        fields = catalogue.HOUSE_ACCOUNT_FIELDS
+        fields = config.HOUSE_ACCOUNT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,26 +113,26 @@ class HouseAccountAdmin(_ServiceSavedAdmin):
             self._saved(
                 request,
                 obj,
-                lambda: catalogue.house_account_update(actor=request.user, account=obj, **data),
+                lambda: config.house_account_update(actor=request.user, account=obj, **data),
             )
         else:
-            self._saved(request, obj, lambda: catalogue.house_account_create(actor=request.user, **data))
+            self._saved(request, obj, lambda: config.house_account_create(actor=request.user, **data))
 
     def delete_model(self, request, obj):
-        catalogue.house_account_delete(actor=request.user, account=obj)
+        config.house_account_delete(actor=request.user, account=obj)
 
     def delete_queryset(self, request, queryset):
         for account in queryset:
-            catalogue.house_account_delete(actor=request.user, account=account)
+            config.house_account_delete(actor=request.user, account=account)
 
 
 class DealProgramSettingsForm(_ServiceValidatedForm):
-    validator = staticmethod(catalogue.deal_program_settings_validate)
-    validated_fields = catalogue.SETTINGS_FIELDS
+    validator = staticmethod(config.deal_program_settings_validate)
+    validated_fields = config.SETTINGS_FIELDS
 
     class Meta:
         model = DealProgramSettings
-        fields = catalogue.SETTINGS_FIELDS
+        fields = config.SETTINGS_FIELDS
 
 
 @admin.register(DealProgramSettings)
@@ -171,5 +171,5 @@ class DealProgramSettingsAdmin(_ServiceSavedAdmin):
         self._saved(
             request,
             obj,
-            lambda: catalogue.deal_program_settings_update(actor=request.user, settings=obj, **data),
+            lambda: config.deal_program_settings_update(actor=request.user, settings=obj, **data),
         )
