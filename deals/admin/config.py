@@ -4,52 +4,17 @@ validated beside the fields and saved through ``deals.services.config``."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from prm.audit.admin import AuditTrailAdminMixin
+from prm.admin_services import ServiceSavedAdmin, ServiceValidatedForm
 from prm.countries import COUNTRIES
-from prm.errors import ServiceError
 
 from ..models import DealProgramSettings, HouseAccount, Product
 from ..services import config
 
-# --- Catalogue: products, house accounts, program settings ---------------------------------------
 
-
-class _ServiceValidatedForm(forms.ModelForm):
-    """A model form whose clean() runs the service's validator, so refusals show beside the fields."""
-
-    validator = None
-    validated_fields: tuple[str, ...] = ()
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            type(self).validator(**{name: cleaned.get(name) for name in self.validated_fields})
-        except ServiceError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
-        return cleaned
-
-
-class _ServiceSavedAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
-    """Saves through services: a refusal that slipped past the form is a message and a 403, never a 500."""
-
-    def _saved(self, request, obj, save):
-        try:
-            saved = save()
-        except ServiceError as error:
-            messages.error(request, error.message)
-            raise PermissionDenied(str(error.message)) from error
-        obj.pk = saved.pk
-        for field in saved._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-
-
-class ProductForm(_ServiceValidatedForm):
+class ProductForm(ServiceValidatedForm):
     validator = staticmethod(config.product_validate)
     validated_fields = config.PRODUCT_FIELDS
 
@@ -59,7 +24,7 @@ class ProductForm(_ServiceValidatedForm):
 
 
 @admin.register(Product)
-class ProductAdmin(_ServiceSavedAdmin):
+class ProductAdmin(ServiceSavedAdmin):
     form = ProductForm
     list_display = ("name_en", "name_pt_br", "name_fr", "is_active")
     list_filter = ("is_active",)
@@ -77,7 +42,7 @@ class ProductAdmin(_ServiceSavedAdmin):
             self._saved(request, obj, lambda: config.product_create(actor=request.user, **data))
 
 
-class HouseAccountForm(_ServiceValidatedForm):
+class HouseAccountForm(ServiceValidatedForm):
     validator = staticmethod(config.house_account_validate)
     validated_fields = config.HOUSE_ACCOUNT_FIELDS
     country = forms.ChoiceField(label=_("country"), choices=())
@@ -93,7 +58,7 @@ class HouseAccountForm(_ServiceValidatedForm):
 
 
 @admin.register(HouseAccount)
-class HouseAccountAdmin(_ServiceSavedAdmin):
+class HouseAccountAdmin(ServiceSavedAdmin):
     form = HouseAccountForm
     list_display = ("company_name", "country", "email_domain", "tax_id", "created_at")
     list_filter = ("country",)
@@ -126,7 +91,7 @@ class HouseAccountAdmin(_ServiceSavedAdmin):
             config.house_account_delete(actor=request.user, account=account)
 
 
-class DealProgramSettingsForm(_ServiceValidatedForm):
+class DealProgramSettingsForm(ServiceValidatedForm):
     validator = staticmethod(config.deal_program_settings_validate)
     validated_fields = config.SETTINGS_FIELDS
 
@@ -136,7 +101,7 @@ class DealProgramSettingsForm(_ServiceValidatedForm):
 
 
 @admin.register(DealProgramSettings)
-class DealProgramSettingsAdmin(_ServiceSavedAdmin):
+class DealProgramSettingsAdmin(ServiceSavedAdmin):
     """The channel manager changes a program's rules; CAMs and executives read them."""
 
     form = DealProgramSettingsForm
