@@ -13,7 +13,7 @@ The admin only reads (through the scoped queryset and the selectors) and calls t
   partner's CAMs from an array sub-query: the changelist's query count does not grow with rows.
 
 The package: ``deal`` (the deal admin), ``forms`` (its decision forms), ``filters`` (the changelist's decision
-clock, CAMs and filters), ``config`` (products, house accounts, program settings). Importing it
+clock, CAMs and filters), ``config`` (house accounts, program settings). Importing it
 registers them all.
 """
 
@@ -22,8 +22,6 @@ from .config import (
     DealProgramSettingsForm,
     HouseAccountAdmin,
     HouseAccountForm,
-    ProductAdmin,
-    ProductForm,
 )
 from .deal import DealAdmin
 from .filters import SecondApprovalFilter, SlaState, SlaStateFilter, StatusFilter, with_cams, with_decision_clock
@@ -37,8 +35,6 @@ __all__ = [
     "ExtensionForm",
     "HouseAccountAdmin",
     "HouseAccountForm",
-    "ProductAdmin",
-    "ProductForm",
     "RejectForm",
     "RequestInfoForm",
     "SecondApprovalFilter",

@@ -1,5 +1,5 @@
-"""The catalogue in the admin: products, house accounts and each program's deal registration settings,
-validated beside the fields and saved through ``deals.services.config``."""
+"""What staff configure for deal registration in the admin: house accounts and each program's deal registration
+settings, validated beside the fields and saved through ``deals.services.config``."""
 
 from __future__ import annotations
 
@@ -10,36 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from prm.admin_services import ServiceSavedAdmin, ServiceValidatedForm
 from prm.countries import COUNTRIES
 
-from ..models import DealProgramSettings, HouseAccount, Product
+from ..models import DealProgramSettings, HouseAccount
 from ..services import config
-
-
-class ProductForm(ServiceValidatedForm):
-    validator = staticmethod(config.product_validate)
-    validated_fields = config.PRODUCT_FIELDS
-
-    class Meta:
-        model = Product
-        fields = config.PRODUCT_FIELDS
-
-
-@admin.register(Product)
-class ProductAdmin(ServiceSavedAdmin):
-    form = ProductForm
-    list_display = ("name_en", "name_pt_br", "name_fr", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("name_en", "name_pt_br", "name_fr")
-    actions = None
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deals refer to products: deactivate one instead
-
-    def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in ProductForm.validated_fields}
-        if change:
-            self._saved(request, obj, lambda: config.product_update(actor=request.user, product=obj, **data))
-        else:
-            self._saved(request, obj, lambda: config.product_create(actor=request.user, **data))
 
 
 class HouseAccountForm(ServiceValidatedForm):

@@ -1,4 +1,5 @@
-"""Writes of what channel staff configure for deal registration: products, house accounts, program settings.
+"""Writes of what channel staff configure for deal registration: house accounts and program settings (the
+product catalogue is the ``catalogue`` app's).
 
 Same rules as the other modules of ``deals.services``: keyword-only arguments with an explicit ``actor``, one
 transaction each, the row locked while it changes, one audit event per write. The ``*_validate``
@@ -19,9 +20,8 @@ from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.identity import normalize_company_name, normalize_email_domain, normalize_tax_id
 
-from ..models import DealProgramSettings, HouseAccount, Product
+from ..models import DealProgramSettings, HouseAccount
 
-PRODUCT_FIELDS = ("name_en", "name_pt_br", "name_fr", "is_active")
 HOUSE_ACCOUNT_FIELDS = ("company_name", "country", "email_domain", "tax_id")
 SETTINGS_FIELDS = (
     "decision_days",
@@ -34,46 +34,6 @@ SETTINGS_FIELDS = (
 )
 MAX_DAYS = 3650
 MAX_AMOUNT = Decimal("1e12")  # the column holds 12 digits before the point
-
-
-# --- Products ---------------------------------------------------------------------------------
-
-
-def product_validate(*, name_en: str, name_pt_br: str = "", name_fr: str = "", is_active: bool = True) -> dict:
-    names = {
-        key: " ".join((value or "").split())
-        for key, value in (("name_en", name_en), ("name_pt_br", name_pt_br), ("name_fr", name_fr))
-    }
-    if not names["name_en"]:
-        raise ServiceError(_("Enter the product's English name."), field="name_en")
-    for key, value in names.items():
-        if len(value) > 200:
-            raise ServiceError(_("A name has at most 200 characters."), field=key)
-    return {**names, "is_active": bool(is_active)}
-
-
-@transaction.atomic
-def product_create(*, actor, name_en: str, name_pt_br: str = "", name_fr: str = "", is_active: bool = True) -> Product:
-    require_staff_permission(actor, "deals.add_product", _("You may not manage the product catalogue."))
-    data = product_validate(name_en=name_en, name_pt_br=name_pt_br, name_fr=name_fr, is_active=is_active)
-    product = Product.objects.create(**data)
-    audit_record(actor=actor, action="product.created", obj=product, data={"name_en": product.name_en})
-    return product
-
-
-@transaction.atomic
-def product_update(*, actor, product: Product, **fields) -> Product:
-    require_staff_permission(actor, "deals.change_product", _("You may not manage the product catalogue."))
-    refuse_unknown_fields(fields, PRODUCT_FIELDS)
-    product = Product.objects.select_for_update().get(pk=product.pk)
-    current = {name: getattr(product, name) for name in PRODUCT_FIELDS}
-    changes = apply_changes(product, product_validate(**{**current, **fields}))
-    if changes:
-        product.save(update_fields=sorted(changes))
-        audit_record(
-            actor=actor, action="product.changed", obj=product, reason=", ".join(sorted(changes)), data=changes
-        )
-    return product
 
 
 # --- House accounts ---------------------------------------------------------------------------

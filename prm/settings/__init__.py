@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "prm.idempotency",
     "prm.money",
     "partners",
+    "catalogue",
     "deals",
     "leads",
 ]
