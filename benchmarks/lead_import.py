@@ -84,7 +84,7 @@ def write_csv(path: Path, rows: int, bad_share: float, duplicate_share: float, e
 
 
 def seed_database(existing: int):
-    from deals.models import Product
+    from catalogue.models import Product
     from leads.models import Lead, LeadStatus
     from partners.roles import StaffRole
     from tests import factories

@@ -137,7 +137,7 @@ def seed(partner_count: int, lead_count: int, capacity: int | None, seed_value: 
     from django.db import transaction
     from django.utils import timezone
 
-    from deals.models import Product
+    from catalogue.models import Product
     from leads.models import AssignmentRule, Lead, LeadProgramSettings, LeadStatus, PartnerLocation
     from partners.models import Membership, Partner, PartnerRole, Specialty, Tier
     from partners.models.onboarding import AgreementAcceptance, AgreementVersion, OnboardingProgress, OnboardingStep

@@ -366,7 +366,8 @@ def seed_demo_scale(total: int, *, log=print) -> int:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
-    from deals.models import Deal, Product
+    from catalogue.models import Product
+    from deals.models import Deal
     from deals.selectors import program_settings
     from partners.demo import PARTNERS
     from partners.models import Partner, Program

@@ -28,6 +28,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from catalogue.models import Product
+from catalogue.selectors import active_products
 from partners.recruitment import normalize_company_name
 from prm.api import ConflictSerializer as BaseConflictSerializer
 from prm.api import CountryField, StateConflict, StrictBooleanField, StrictSerializer, rule_refusal
@@ -40,6 +42,7 @@ from prm.api.workflow import (
     status_parameter,
 )
 from prm.idempotency.api import idempotent
+from prm.money.currencies import Currency
 from prm.sla.display import deadline_columns
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
@@ -48,12 +51,10 @@ from . import services
 from .models import (
     DECISION_KIND,
     OPEN_STATUSES,
-    Currency,
     Deal,
     DealProgramSettings,
     DealStage,
     DealStatus,
-    Product,
 )
 from .selectors import LIST_FILTERS, deals_visible_to
 
@@ -112,7 +113,7 @@ class ProductIdsField(serializers.ListField):
 
     def to_internal_value(self, data):
         ids = list(dict.fromkeys(super().to_internal_value(data)))
-        products = {product.pk: product for product in Product.objects.filter(pk__in=ids, is_active=True)}
+        products = {product.pk: product for product in active_products().filter(pk__in=ids)}
         missing = [str(pk) for pk in ids if pk not in products]
         if missing:
             raise rule_refusal(self.error_messages["unknown_products"] % {"ids": ", ".join(missing)})

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 def _program_saved(sender, instance, created, raw=False, **kwargs):
     """Every program has its deal registration settings, with the defaults until changed."""
     if created and not raw:
-        from .services.catalogue import deal_program_settings_create
+        from .services.config import deal_program_settings_create
 
         deal_program_settings_create(program=instance)
 

@@ -1,17 +1,10 @@
-"""Demo data of deal registration: the product catalogue, house accounts, the second-approval amount
-and registrations in every state, made through the services so that the audit trail, the conflict
-flags and the clocks are real. Idempotent; called by prm.demo.seed_demo() after the partners."""
+"""Demo data of deal registration: house accounts, the second-approval amount and registrations in every
+state, made through the services so that the audit trail, the conflict flags and the clocks are real.
+Idempotent; called by prm.demo.seed_demo() after the partners and the product catalogue (whose demo
+products the registrations name)."""
 
 import datetime
 from decimal import Decimal
-
-# name (en, pt-br, fr)
-PRODUCTS = [
-    ("Cloud Platform", "Plataforma em Nuvem", "Plateforme cloud"),
-    ("Data Analytics Suite", "Suíte de Análise de Dados", "Suite d'analyse de données"),
-    ("Security Gateway", "Gateway de Segurança", "Passerelle de sécurité"),
-    ("Managed Backup", "Backup Gerenciado", "Sauvegarde managée"),
-]
 
 # Customers the vendor sells to directly: registrations of them always go to review.
 HOUSE_ACCOUNTS = [
@@ -169,10 +162,11 @@ DEALS = [
 
 
 def seed() -> None:
-    """Catalogue, house accounts, deal settings and the demo registrations (created through the services)."""
+    """House accounts, deal settings and the demo registrations (created through the services)."""
     from django.db.models import Min
     from django.utils import timezone
 
+    from catalogue.models import Product
     from partners.demo import demo_program
     from partners.models import Partner
     from prm.accounts.models import User
@@ -180,23 +174,22 @@ def seed() -> None:
     from prm.money.demo import HISTORY_DAYS, seed_rates
 
     from . import services
-    from .models import Deal, DealProgramSettings, HouseAccount, Product
-    from .services import catalogue as services_catalogue
+    from .models import Deal, DealProgramSettings, HouseAccount
+    from .services import config as services_config
 
     program = demo_program()
 
-    products = {}
-    for en, pt, fr in PRODUCTS:
-        products[en], _ = Product.objects.get_or_create(name_en=en, defaults={"name_pt_br": pt, "name_fr": fr})
+    named = {name for spec in DEALS for name in spec["products"]}
+    products = {product.name_en: product for product in Product.objects.filter(name_en__in=named)}
     manager = User.objects.get(email="manager@vendor.example")
     settings = DealProgramSettings.objects.get(program=program)  # made with the program
     if settings.second_approval_amount is None:
-        services_catalogue.deal_program_settings_update(
+        services_config.deal_program_settings_update(
             actor=manager, settings=settings, second_approval_amount=SECOND_APPROVAL_AMOUNT
         )
     for company, country, domain, tax_id in HOUSE_ACCOUNTS:
         if not HouseAccount.objects.filter(name_normalized=normalize_company_name(company), country=country).exists():
-            services_catalogue.house_account_create(
+            services_config.house_account_create(
                 actor=manager, company_name=company, country=country, email_domain=domain, tax_id=tax_id
             )
 

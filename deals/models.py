@@ -1,4 +1,4 @@
-"""Deal registration: the product catalogue, house accounts, program settings and deals.
+"""Deal registration: house accounts, program settings and deals (their products are the ``catalogue`` app's).
 
 Exclusivity: an approved deal protects its customer (``customer_key``) from ``approved_at`` until
 ``protected_until``. Whether it protects at a given moment is computed from those dates
@@ -19,30 +19,13 @@ from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prm.i18n import TranslatedMixin
+from prm.money.currencies import Currency
 from prm.tenancy import ScopedQuerySet
 
 
 class TsTzRange(Func):
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
-
-
-class Product(TranslatedMixin, models.Model):
-    """The staff-managed product catalogue (shared with leads)."""
-
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_pt_br = models.CharField(_("name (Portuguese, Brazil)"), max_length=200, blank=True)
-    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["name_en"]
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-
-    def __str__(self):
-        return self.tr("name")
 
 
 class HouseAccount(models.Model):
@@ -95,12 +78,6 @@ class DealProgramSettings(models.Model):
 
     def __str__(self):
         return str(self.program)
-
-
-class Currency(models.TextChoices):
-    BRL = "BRL", "BRL"
-    EUR = "EUR", "EUR"
-    USD = "USD", "USD"
 
 
 class DealStatus(models.TextChoices):
@@ -184,7 +161,7 @@ class Deal(models.Model):
     customer_tax_id_normalized = models.CharField(max_length=40, blank=True, editable=False)
     customer_country = models.CharField(_("customer country"), max_length=2)
     customer_key = models.CharField(max_length=210, editable=False)
-    products = models.ManyToManyField(Product, blank=True, related_name="deals", verbose_name=_("products"))
+    products = models.ManyToManyField("catalogue.Product", blank=True, related_name="deals", verbose_name=_("products"))
     amount = models.DecimalField(_("estimated amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.USD)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)

@@ -1,16 +1,14 @@
 """Deal registration: the CAM decides on the deals of their partners, the channel manager on all of
-them and gives the second approval of large deals; both keep the catalogue and house accounts
-(see prm.roles)."""
+them, gives the second approval of large deals and keeps the house accounts (the product
+catalogue's grants are in catalogue.roles; see prm.roles)."""
 
 from prm.roles import StaffRole
 
-_VIEW = ("deals.view_deal", "deals.view_product", "deals.view_houseaccount", "deals.view_dealprogramsettings")
+_VIEW = ("deals.view_deal", "deals.view_houseaccount", "deals.view_dealprogramsettings")
 
 STAFF_GRANTS = {
     StaffRole.CHANNEL_MANAGER: (
         *_VIEW,
-        "deals.add_product",
-        "deals.change_product",
         "deals.add_houseaccount",
         "deals.change_houseaccount",
         "deals.delete_houseaccount",

@@ -23,7 +23,6 @@ from .models import (
     DealProgramSettings,
     DealStatus,
     HouseAccount,
-    Product,
     reason_display,
 )
 
@@ -104,10 +103,6 @@ def deal_timeline(deal: Deal) -> list[dict]:
         }
         for event in events
     ]
-
-
-def active_products():
-    return Product.objects.filter(is_active=True)
 
 
 def partner_deal_summary(partner) -> dict:

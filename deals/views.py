@@ -19,18 +19,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalogue.models import Product
+from catalogue.selectors import active_products
 from prm.countries import country_choices
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
+from prm.money.currencies import Currency
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
 from prm.tenancy import get_visible_or_404, partner_page_caller
 
 from . import services
-from .models import OPEN_STATUSES, Currency, Deal, DealStage, DealStatus, Product
+from .models import OPEN_STATUSES, Deal, DealStage, DealStatus
 from .selectors import (
     LIST_FILTERS,
-    active_products,
     deal_detail_queryset,
     deal_list,
     deal_timeline,

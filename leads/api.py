@@ -32,7 +32,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from deals.models import Currency
 from partners.models import CompanySize, Industry
 from partners.selectors import partners_visible
 from prm.api import (
@@ -53,6 +52,7 @@ from prm.api.workflow import (
     status_parameter,
 )
 from prm.idempotency.api import idempotent
+from prm.money.currencies import Currency
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
 

@@ -147,7 +147,7 @@ class AssignmentRule(models.Model):
     )
     industries = _choice_array(Industry.choices, _("lead industries"))
     products = models.ManyToManyField(
-        "deals.Product", verbose_name=_("product interests"), blank=True, related_name="+"
+        "catalogue.Product", verbose_name=_("product interests"), blank=True, related_name="+"
     )
     company_sizes = _choice_array(CompanySize.choices, _("company sizes"), max_length=10)
     ratings = _choice_array(LeadRating.choices, _("ratings"), max_length=1)
@@ -256,7 +256,7 @@ class Lead(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     product = models.ForeignKey(
-        "deals.Product",
+        "catalogue.Product",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -1,7 +1,7 @@
 """Demo data: a user per staff role, then each app's demo data. Idempotent.
 
 Every installed app may have a ``demo`` module with a ``seed()`` function; ``seed_demo()`` calls them
-in the order of INSTALLED_APPS (the platform's own apps first, then partners, deals, leads), in one
+in the order of INSTALLED_APPS (the platform's own apps first, then partners, catalogue, deals, leads), in one
 transaction, after the staff users exist. An app's seed writes through its services, so the audit
 trail, the clocks and the notifications of the demo are real. Large generated data for the
 benchmarks lives in ``benchmarks/scale.py``.

@@ -1,7 +1,7 @@
 """Deal registration in the admin: channel managers and CAMs decide on registrations against the SLA clock.
 
 The admin only reads (through the scoped queryset and the selectors) and calls the services of
-``deals.services`` (the catalogue's in ``deals.services.catalogue``); no rule of the workflow lives here.
+``deals.services`` (what staff configure through ``deals.services.config``); no rule of the workflow lives here.
 
 - Deals: no add, no edit, no delete. Decisions are buttons on the change page (custom URLs
   ``admin:deals_deal_approve``, ``..._reject``, ``..._request_info``, ``..._extension``, POST only)
@@ -13,17 +13,15 @@ The admin only reads (through the scoped queryset and the selectors) and calls t
   partner's CAMs from an array sub-query: the changelist's query count does not grow with rows.
 
 The package: ``deal`` (the deal admin), ``forms`` (its decision forms), ``filters`` (the changelist's decision
-clock, CAMs and filters), ``catalogue`` (products, house accounts, program settings). Importing it
+clock, CAMs and filters), ``config`` (house accounts, program settings). Importing it
 registers them all.
 """
 
-from .catalogue import (
+from .config import (
     DealProgramSettingsAdmin,
     DealProgramSettingsForm,
     HouseAccountAdmin,
     HouseAccountForm,
-    ProductAdmin,
-    ProductForm,
 )
 from .deal import DealAdmin
 from .filters import SecondApprovalFilter, SlaState, SlaStateFilter, StatusFilter, with_cams, with_decision_clock
@@ -37,8 +35,6 @@ __all__ = [
     "ExtensionForm",
     "HouseAccountAdmin",
     "HouseAccountForm",
-    "ProductAdmin",
-    "ProductForm",
     "RejectForm",
     "RequestInfoForm",
     "SecondApprovalFilter",

@@ -18,11 +18,11 @@ The package, by responsibility:
 - ``decisions``: the question to the partner, approval (and the second approval), rejection;
 - ``protection``: the protection clock, the sales stage, closing, extensions, expiry;
 - ``handlers``: what the two clocks do on a reminder and on a breach, and ``register()``;
-- ``notices``: who is told, and how; ``catalogue``: products, house accounts, program settings;
+- ``notices``: who is told, and how; ``config``: house accounts, program settings;
 - ``_common``: the rules, the lock and the checks every write shares.
 
-Importing from ``deals.services`` gives the writes of the deal workflow (the catalogue's writes are
-imported from ``deals.services.catalogue``).
+Importing from ``deals.services`` gives the writes of the deal workflow (the writes of what staff configure are
+imported from ``deals.services.config``).
 """
 
 from __future__ import annotations

@@ -16,9 +16,10 @@ from partners.selectors import partner_cams
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.identity import normalize_company_name, normalize_email_domain, normalize_tax_id
+from prm.money.currencies import Currency
 from prm.sla.calendar import working_seconds_per_day
 
-from ..models import DECISION_KIND, Currency, Deal, DealStatus
+from ..models import DECISION_KIND, Deal, DealStatus
 from ..selectors import deal_conflicts, program_settings
 from ._common import _audit, _check_transition, _date, _lock, _money, _require_member
 from .notices import _notify_all

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from deals.models import Product
+from catalogue.selectors import active_products
 from partners.models import Partner
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
@@ -26,7 +26,7 @@ class LeadCreateForm(forms.ModelForm):
     lead is made by ``lead_create``."""
 
     country = forms.ChoiceField(label=_("country"), choices=())
-    product = forms.ModelChoiceField(label=_("product interest"), queryset=Product.objects.none(), required=False)
+    product = forms.ModelChoiceField(label=_("product interest"), queryset=active_products().none(), required=False)
     assign_now = forms.BooleanField(
         label=_("Assign by the rules now"),
         required=False,
@@ -42,7 +42,7 @@ class LeadCreateForm(forms.ModelForm):
         if "country" in self.fields:  # the add form (the change page shows the fields read-only)
             self.fields["country"].choices = _country_choices()
         if "product" in self.fields:
-            self.fields["product"].queryset = Product.objects.filter(is_active=True)
+            self.fields["product"].queryset = active_products()
 
     def clean(self):
         cleaned = super().clean()

@@ -18,7 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from deals.models import Product
+from catalogue.models import Product
+from catalogue.selectors import active_products
 from partners.models import CompanySize, Industry
 from prm.audit.services import audit_record
 from prm.errors import ServiceError
@@ -88,11 +89,11 @@ class _Catalogue:
 
     def __init__(self):
         self.products: dict[str, Product] = {}
-        for product in Product.objects.filter(is_active=True):
+        for product in active_products():
             for name in (product.name_en, product.name_pt_br, product.name_fr):
                 if name:
                     self.products.setdefault(" ".join(name.lower().split()), product)
-        for product in Product.objects.filter(is_active=True):
+        for product in active_products():
             self.products[str(product.pk)] = product
         self.choices = {
             name: self._choice_map(choices) for name, choices in (("industry", Industry), ("company_size", CompanySize))

@@ -8,7 +8,8 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from deals.models import Product
+from catalogue.models import Product
+from catalogue.selectors import active_products
 from partners.models import CompanySize, Industry
 from prm.audit.services import audit_record
 from prm.countries import COUNTRIES
@@ -88,7 +89,7 @@ def clean_lead_fields(data: dict) -> dict:
     product = clean["product"]
     if product not in (None, ""):
         product_id = product.pk if isinstance(product, Product) else product
-        product = Product.objects.filter(pk=product_id, is_active=True).first() if str(product_id).isdigit() else None
+        product = active_products().filter(pk=product_id).first() if str(product_id).isdigit() else None
         if product is None:
             raise ServiceError(_("Choose a product from the catalogue."), field="product")
     clean["product"] = product or None

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from deals.models import Currency
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
+from prm.money.currencies import Currency
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
 from prm.tenancy import get_visible_or_404, partner_page_caller

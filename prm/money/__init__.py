@@ -4,6 +4,7 @@
 ``sum_in(currency, rows)`` adds many amounts of several currencies and dates with one query,
 ``sums_in`` does so for several totals (one per partner, say) with one query for them all.
 Both live in ``prm.money.conversion`` and are importable from here once the apps are loaded.
+The currencies amounts are entered in are ``prm.money.currencies.Currency``.
 """
 
 _PUBLIC = ("BASE_CURRENCY", "MissingRate", "convert", "sum_in", "sums_in")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "prm.idempotency",
     "prm.money",
     "partners",
+    "catalogue",
     "deals",
     "leads",
 ]

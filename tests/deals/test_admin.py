@@ -1,5 +1,5 @@
 """The Django admin of deal registration: scope, decisions (single and bulk), the SLA badge,
-the conflict comparison, and the catalogue admins writing through services."""
+the conflict comparison, and the house account and program settings admins writing through services."""
 
 import datetime
 from decimal import Decimal
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from deals import services
 from deals.admin import SlaState, with_decision_clock
-from deals.models import Deal, DealProgramSettings, DealStatus, HouseAccount, Product
+from deals.models import Deal, DealProgramSettings, DealStatus, HouseAccount
 from deals.selectors import program_settings
 from prm.audit.models import AuditEvent
 from prm.sla.models import Deadline, DeadlineState
@@ -537,39 +537,13 @@ def test_changelist_query_count_does_not_grow_with_rows(world, make_deal, login,
     assert Deal.objects.count() == 30
 
 
-# --- Catalogue ---------------------------------------------------------------------------------
+# --- House accounts and program settings -------------------------------------------------------
 
 
-def test_product_admin_writes_through_services(world, login):
-    client = login(world["channel_manager"])
-    data = {"name_en": " Firewall  X ", "name_pt_br": "Firewall X", "name_fr": "Pare-feu X", "is_active": "on"}
-    response = client.post(reverse("admin:deals_product_add"), {**data, "_save": "1"})
-    assert response.status_code == 302
-    product = Product.objects.get()
-    assert product.name_en == "Firewall X"
-    assert AuditEvent.objects.filter(action="product.created", object_id=str(product.pk)).count() == 1
-    response = client.post(
-        reverse("admin:deals_product_change", args=[product.pk]), {**data, "is_active": "", "_save": "1"}
-    )
-    assert response.status_code == 302
-    product.refresh_from_db()
-    assert product.is_active is False
-    event = AuditEvent.objects.get(action="product.changed", object_id=str(product.pk))
-    assert event.data["is_active"] == ["True", "False"]
-    response = client.post(reverse("admin:deals_product_add"), {"name_en": "   ", "_save": "1"})
-    assert response.status_code == 200 and response.context["adminform"].form.errors
-    assert client.get(reverse("admin:deals_product_delete", args=[product.pk])).status_code == 403
-
-
-def test_cam_reads_but_does_not_change_the_catalogue(world, login):
-    product = Product.objects.create(name_en="Router")
+def test_cam_reads_but_does_not_add_house_accounts(world, login):
     client = login(world["cam_a"])
-    assert client.get(reverse("admin:deals_product_change", args=[product.pk])).status_code == 200
-    response = client.post(reverse("admin:deals_product_change", args=[product.pk]), {"name_en": "Hacked"})
-    assert response.status_code == 403
+    assert client.get(reverse("admin:deals_houseaccount_changelist")).status_code == 200
     assert client.get(reverse("admin:deals_houseaccount_add")).status_code == 403
-    product.refresh_from_db()
-    assert product.name_en == "Router"
 
 
 def test_house_account_admin_normalises_through_services(world, login):
@@ -690,30 +664,27 @@ def test_the_settings_selector_writes_nothing_and_reads_the_defaults_without_a_r
     assert not DealProgramSettings.objects.filter(program=program).exists()
 
 
-def test_catalogue_services_check_the_actor_and_the_fields(world):
+def test_config_services_check_the_actor_and_the_fields(world):
     from django.core.exceptions import PermissionDenied
 
-    from deals.services import catalogue
+    from deals.services import config
     from prm.errors import ServiceError
 
-    product = Product.objects.create(name_en="Switch")
-    account = catalogue.house_account_create(actor=world["channel_manager"], company_name="Initech", country="US")
+    account = config.house_account_create(actor=world["channel_manager"], company_name="Initech", country="US")
     settings = program_settings(world["partner_a"].program)
     for outsider in (world["cam_a"], world["executive"], world["partner_a_admin"], None):
         with pytest.raises(PermissionDenied):
-            catalogue.product_update(actor=outsider, product=product, name_en="X")
+            config.house_account_update(actor=outsider, account=account, country="BR")
         with pytest.raises(PermissionDenied):
-            catalogue.house_account_update(actor=outsider, account=account, country="BR")
-        with pytest.raises(PermissionDenied):
-            catalogue.deal_program_settings_update(actor=outsider, settings=settings, decision_days=9)
+            config.deal_program_settings_update(actor=outsider, settings=settings, decision_days=9)
     manager = world["channel_manager"]
     with pytest.raises(ServiceError):
-        catalogue.product_update(actor=manager, product=product, name_en="X", id=5)
+        config.house_account_update(actor=manager, account=account, company_name="Initech", id=5)
     with pytest.raises(ServiceError):
-        catalogue.deal_program_settings_update(actor=manager, settings=settings, decision_days=0)
+        config.deal_program_settings_update(actor=manager, settings=settings, decision_days=0)
     with pytest.raises(ServiceError):
-        catalogue.house_account_update(actor=manager, account=account, country="XX")
-    catalogue.product_update(actor=manager, product=product, name_en="Switch")  # unchanged: no event
-    assert not AuditEvent.objects.filter(action="product.changed").exists()
-    catalogue.house_account_delete(actor=manager, account=account)
+        config.house_account_update(actor=manager, account=account, country="XX")
+    config.house_account_update(actor=manager, account=account, country="US")  # unchanged: no event
+    assert not AuditEvent.objects.filter(action="house_account.changed").exists()
+    config.house_account_delete(actor=manager, account=account)
     assert not HouseAccount.objects.exists()

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from catalogue.models import Product
 from deals import services
-from deals.models import Deal, DealStatus, Product
+from deals.models import Deal, DealStatus
 from deals.selectors import program_settings
 from partners.roles import StaffRole
 from prm.audit.models import AuditEvent

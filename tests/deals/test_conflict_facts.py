@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from deals.models import Product
+from catalogue.models import Product
 from deals.selectors import CONFLICT_FACTS, deal_conflict_facts
 from partners.roles import StaffRole
 from tests import factories

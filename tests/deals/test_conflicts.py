@@ -3,7 +3,7 @@ import pytest
 from deals import services
 from deals.models import DealStatus, HouseAccount
 from deals.selectors import deal_conflicts
-from deals.services import catalogue
+from deals.services import config
 
 
 def _pair(world, make_deal, first: dict, second: dict):
@@ -79,7 +79,7 @@ def test_closed_and_draft_deals_do_not_count(world, make_deal):
 
 
 def test_house_account_matches(world, make_deal):
-    catalogue.house_account_create(
+    config.house_account_create(
         actor=world["channel_manager"], company_name="Petróleo Brasileiro S.A.", country="BR", tax_id=""
     )
     deal = make_deal(

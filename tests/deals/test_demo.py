@@ -11,9 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from benchmarks.scale import seed_demo_scale
+from catalogue.models import Product
 from deals import services
 from deals.demo import DEALS
-from deals.models import DECISION_KIND, PROTECTION_KIND, Deal, DealProgramSettings, DealStatus, HouseAccount, Product
+from deals.models import DECISION_KIND, PROTECTION_KIND, Deal, DealProgramSettings, DealStatus, HouseAccount
 from partners.models import Partner
 from partners.recruitment import normalize_company_name, normalize_email_domain, normalize_tax_id
 from prm.accounts.models import User

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from catalogue.models import Product
 from deals import services
-from deals.models import Deal, DealStatus, Product
+from deals.models import Deal, DealStatus
 from prm.audit.models import AuditEvent
 from prm.sla.models import Deadline, DeadlineState
 

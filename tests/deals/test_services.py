@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from catalogue.models import Product
 from deals import services
-from deals.models import Deal, DealStatus, Product
+from deals.models import Deal, DealStatus
 from deals.selectors import program_settings
 from prm.audit.models import AuditEvent
 from prm.errors import ServiceError

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from deals.models import Deal, DealStatus, Product
+from catalogue.models import Product
+from deals.models import Deal, DealStatus
 from leads import services
 from leads.models import AssignmentOutcome, Lead, LeadAssignment, LeadStatus
 from partners.roles import StaffRole

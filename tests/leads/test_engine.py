@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
-from deals.models import Product
+from catalogue.models import Product
 from leads import services
 from leads.engine import PartnerStats, RoutingContext, explain, haversine_km, performance
 from leads.models import AssignmentOutcome, Lead, LeadAssignment, LeadStatus, PartnerLocation, RuleCursor

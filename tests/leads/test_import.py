@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from deals.models import Product
+from catalogue.models import Product
 from leads import imports
 from leads.imports import jobs, parsing
 from leads.models import AssignmentRule, Lead, LeadImport, LeadImportState, LeadStatus

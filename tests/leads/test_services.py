@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from deals.models import DealStatus, Product
+from catalogue.models import Product
+from deals.models import DealStatus
 from leads import services
 from leads.models import (
     ACCEPTANCE_KIND,

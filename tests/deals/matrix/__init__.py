@@ -17,9 +17,8 @@ AREAS = (pages, api, admin)
 
 
 def deal_objects(world) -> dict:
-    """Partner A's deals in the states the routes act on, and the catalogue rows the admin shows."""
+    """Partner A's deals in the states the routes act on."""
     from deals import services
-    from deals.models import Product
 
     data = {
         "customer_country": "BR",
@@ -36,8 +35,7 @@ def deal_objects(world) -> dict:
     approved = services.deal_create_draft(actor=actor, partner=partner, customer_company="Approved Customer", **data)
     approved = services.deal_submit(actor=actor, deal=approved)
     approved = services.deal_approve(actor=world["cam_a"], deal=approved)
-    product = Product.objects.create(name_en="Matrix product")
-    return {"draft": draft, "submitted": submitted, "approved": approved, "product": product}
+    return {"draft": draft, "submitted": submitted, "approved": approved}
 
 
 def objects(world) -> dict:

@@ -3,8 +3,8 @@
 Deals: no add, no edit, no delete for anyone; a CAM reads the deals of the partners assigned to
 them (the CAM of another partner meets partner A's deal as a missing one). The decision routes
 are POST only and need ``deals.approve_deal``: the executive is refused, the CAM of another
-partner is sent away like for a missing deal. Products and house accounts: the channel manager
-keeps them, the others read them. Program settings: the channel manager changes them, nobody adds
+partner is sent away like for a missing deal. House accounts: the channel manager keeps them,
+the others read them (products: tests/catalogue/matrix.py). Program settings: the channel manager changes them, nobody adds
 or deletes a row.
 """
 
@@ -38,14 +38,6 @@ ADMIN_MODELS: dict = {
         "history": _SCOPED_READ,
         "delete": _NOBODY,
         "change": _SCOPED_READ,
-        "object": _OBJECT,
-    },
-    "deals/product": {
-        "changelist": _STAFF_READ,
-        "add": _MANAGER_ONLY,
-        "history": _STAFF_READ,
-        "delete": _NOBODY,
-        "change": _STAFF_READ,
         "object": _OBJECT,
     },
     "deals/houseaccount": {
@@ -86,7 +78,6 @@ def admin_objects(objects: dict) -> dict:
     )
     return {
         "deals/deal": objects["submitted"].pk,
-        "deals/product": objects["product"].pk,
         "deals/houseaccount": house.pk,
         "deals/dealprogramsettings": program_settings(objects["submitted"].partner.program).pk,
     }

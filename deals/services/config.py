@@ -1,4 +1,5 @@
-"""Writes of what channel staff configure for deal registration: products, house accounts, program settings.
+"""Writes of what channel staff configure for deal registration: house accounts and program settings (the
+product catalogue is the ``catalogue`` app's).
 
 Same rules as the other modules of ``deals.services``: keyword-only arguments with an explicit ``actor``, one
 transaction each, the row locked while it changes, one audit event per write. The ``*_validate``
@@ -10,18 +11,17 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from prm.audit.services import audit_record
+from prm.config_writes import apply_changes, refuse_unknown_fields, require_staff_permission
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.identity import normalize_company_name, normalize_email_domain, normalize_tax_id
 
-from ..models import DealProgramSettings, HouseAccount, Product
+from ..models import DealProgramSettings, HouseAccount
 
-PRODUCT_FIELDS = ("name_en", "name_pt_br", "name_fr", "is_active")
 HOUSE_ACCOUNT_FIELDS = ("company_name", "country", "email_domain", "tax_id")
 SETTINGS_FIELDS = (
     "decision_days",
@@ -34,74 +34,6 @@ SETTINGS_FIELDS = (
 )
 MAX_DAYS = 3650
 MAX_AMOUNT = Decimal("1e12")  # the column holds 12 digits before the point
-
-
-def _require(actor, permission: str, message) -> None:
-    if not (
-        actor is not None
-        and getattr(actor, "is_authenticated", False)
-        and actor.is_active
-        and actor.is_staff
-        and actor.has_perm(permission)
-    ):
-        raise PermissionDenied(message)
-
-
-def _unknown(fields: dict, allowed: tuple[str, ...]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise ServiceError(_("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-
-
-def _changes(obj, data: dict) -> dict:
-    """Field -> [old, new] as text, for the fields whose value differs; sets the new values on obj."""
-    changes = {}
-    for name, value in data.items():
-        old = getattr(obj, name)
-        if old != value:
-            changes[name] = [None if old is None else str(old), None if value is None else str(value)]
-            setattr(obj, name, value)
-    return changes
-
-
-# --- Products ---------------------------------------------------------------------------------
-
-
-def product_validate(*, name_en: str, name_pt_br: str = "", name_fr: str = "", is_active: bool = True) -> dict:
-    names = {
-        key: " ".join((value or "").split())
-        for key, value in (("name_en", name_en), ("name_pt_br", name_pt_br), ("name_fr", name_fr))
-    }
-    if not names["name_en"]:
-        raise ServiceError(_("Enter the product's English name."), field="name_en")
-    for key, value in names.items():
-        if len(value) > 200:
-            raise ServiceError(_("A name has at most 200 characters."), field=key)
-    return {**names, "is_active": bool(is_active)}
-
-
-@transaction.atomic
-def product_create(*, actor, name_en: str, name_pt_br: str = "", name_fr: str = "", is_active: bool = True) -> Product:
-    _require(actor, "deals.add_product", _("You may not manage the product catalogue."))
-    data = product_validate(name_en=name_en, name_pt_br=name_pt_br, name_fr=name_fr, is_active=is_active)
-    product = Product.objects.create(**data)
-    audit_record(actor=actor, action="product.created", obj=product, data={"name_en": product.name_en})
-    return product
-
-
-@transaction.atomic
-def product_update(*, actor, product: Product, **fields) -> Product:
-    _require(actor, "deals.change_product", _("You may not manage the product catalogue."))
-    _unknown(fields, PRODUCT_FIELDS)
-    product = Product.objects.select_for_update().get(pk=product.pk)
-    current = {name: getattr(product, name) for name in PRODUCT_FIELDS}
-    changes = _changes(product, product_validate(**{**current, **fields}))
-    if changes:
-        product.save(update_fields=sorted(changes))
-        audit_record(
-            actor=actor, action="product.changed", obj=product, reason=", ".join(sorted(changes)), data=changes
-        )
-    return product
 
 
 # --- House accounts ---------------------------------------------------------------------------
@@ -139,7 +71,7 @@ def house_account_validate(*, company_name: str, country: str, email_domain: str
 def house_account_create(
     *, actor, company_name: str, country: str, email_domain: str = "", tax_id: str = ""
 ) -> HouseAccount:
-    _require(actor, "deals.add_houseaccount", _("You may not manage house accounts."))
+    require_staff_permission(actor, "deals.add_houseaccount", _("You may not manage house accounts."))
     account = HouseAccount.objects.create(
         **house_account_validate(company_name=company_name, country=country, email_domain=email_domain, tax_id=tax_id)
     )
@@ -149,11 +81,11 @@ def house_account_create(
 
 @transaction.atomic
 def house_account_update(*, actor, account: HouseAccount, **fields) -> HouseAccount:
-    _require(actor, "deals.change_houseaccount", _("You may not manage house accounts."))
-    _unknown(fields, HOUSE_ACCOUNT_FIELDS)
+    require_staff_permission(actor, "deals.change_houseaccount", _("You may not manage house accounts."))
+    refuse_unknown_fields(fields, HOUSE_ACCOUNT_FIELDS)
     account = HouseAccount.objects.select_for_update().get(pk=account.pk)
     current = {name: getattr(account, name) for name in HOUSE_ACCOUNT_FIELDS}
-    changes = _changes(account, house_account_validate(**{**current, **fields}))
+    changes = apply_changes(account, house_account_validate(**{**current, **fields}))
     if changes:
         account.save(update_fields=sorted(changes))
         audit_record(
@@ -168,7 +100,7 @@ def house_account_update(*, actor, account: HouseAccount, **fields) -> HouseAcco
 
 @transaction.atomic
 def house_account_delete(*, actor, account: HouseAccount) -> None:
-    _require(actor, "deals.delete_houseaccount", _("You may not manage house accounts."))
+    require_staff_permission(actor, "deals.delete_houseaccount", _("You may not manage house accounts."))
     account = HouseAccount.objects.select_for_update().get(pk=account.pk)
     audit_record(
         actor=actor,
@@ -252,11 +184,13 @@ def deal_program_settings_create(*, program) -> DealProgramSettings:
 @transaction.atomic
 def deal_program_settings_update(*, actor, settings: DealProgramSettings, **fields) -> DealProgramSettings:
     """Change the deal registration rules of a program. Deals already submitted keep their running clocks."""
-    _require(actor, "deals.change_dealprogramsettings", _("You may not change the deal registration settings."))
-    _unknown(fields, SETTINGS_FIELDS)
+    require_staff_permission(
+        actor, "deals.change_dealprogramsettings", _("You may not change the deal registration settings.")
+    )
+    refuse_unknown_fields(fields, SETTINGS_FIELDS)
     settings = DealProgramSettings.objects.select_for_update().select_related("program").get(pk=settings.pk)
     current = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
-    changes = _changes(settings, deal_program_settings_validate(**{**current, **fields}))
+    changes = apply_changes(settings, deal_program_settings_validate(**{**current, **fields}))
     if changes:
         settings.save(update_fields=sorted(changes))
         audit_record(

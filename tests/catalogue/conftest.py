@@ -1,0 +1,1 @@
+from tests.helpers.admin import login  # noqa: F401  (fixture)
