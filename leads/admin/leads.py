@@ -45,27 +45,11 @@ def _referenced_partners(explanation: dict) -> list[int]:
 
 # --- Leads ------------------------------------------------------------------------------------
 
+# The fields of the intake (services.LEAD_FIELDS): the contact, then the company and the rest.
+_CONTACT_FIELDS = ("contact_name", "email", "phone")
 _FIELDSETS = [
-    (_("Contact"), {"fields": ("contact_name", "email", "phone")}),
-    (
-        _("Company"),
-        {
-            "fields": (
-                "company",
-                "company_size",
-                "industry",
-                "country",
-                "region",
-                "city",
-                "latitude",
-                "longitude",
-                "product",
-                "rating",
-                "source",
-                "notes",
-            )
-        },
-    ),
+    (_("Contact"), {"fields": _CONTACT_FIELDS}),
+    (_("Company"), {"fields": tuple(name for name in services.LEAD_FIELDS if name not in _CONTACT_FIELDS)}),
 ]
 _READ_FIELDSETS = [
     *_FIELDSETS,
