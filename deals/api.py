@@ -38,6 +38,8 @@ from prm.api.workflow import (
     detail_action,
     error_responses,
     id_parameter,
+    require_partner_member,
+    require_staff_permission,
     responses,
     status_parameter,
 )
@@ -311,14 +313,12 @@ class DealPermission(BasePermission):
         return True
 
     def has_object_permission(self, request, view, deal):
-        user = request.user
         if view.action in PARTNER_ACTIONS:
-            membership = membership_of(user)
-            if membership is None or membership.partner_id != deal.partner_id:
-                raise exceptions.PermissionDenied(_("Only the users of the deal's partner may do this."))
+            require_partner_member(
+                request.user, deal.partner_id, _("Only the users of the deal's partner may do this.")
+            )
         elif view.action in STAFF_ACTIONS:
-            if not (is_vendor_staff(user) and user.has_perm("deals.approve_deal")):
-                raise exceptions.PermissionDenied(_("You may not decide on deal registrations."))
+            require_staff_permission(request.user, "deals.approve_deal", _("You may not decide on deal registrations."))
         return True
 
 
@@ -327,16 +327,8 @@ class DealPermission(BasePermission):
 DEAL_ID = id_parameter(_("Deal registration id."))
 
 
-def _deal_action(*, url_path: str, request, summary, description=None):
-    """A POST action on one deal, answering the deal as it is afterwards."""
-    return detail_action(
-        url_path=url_path,
-        parameters=[DEAL_ID],
-        request=request,
-        summary=summary,
-        description=description,
-        responses=_responses(200, DealSerializer),
-    )
+# A POST action on one deal, answering the deal as it is afterwards.
+_deal_action = functools.partial(detail_action, parameters=[DEAL_ID], responses=_responses(200, DealSerializer))
 
 
 class DealViewSet(WorkflowViewSet):
@@ -446,15 +438,11 @@ class DealViewSet(WorkflowViewSet):
 
     @_deal_action(url_path="submit", request=None, summary=_("Submit a draft for approval"))
     def submit(self, request, *args, **kwargs):
-        deal = self.get_object()
-        self.read_input(StrictSerializer)
-        return self.respond(self.call(services.deal_submit, deal))
+        return self.act(services.deal_submit)
 
     @_deal_action(url_path="answer", request=AnswerSerializer, summary=_("Answer the channel team's question"))
     def answer(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(AnswerSerializer)
-        return self.respond(self.call(services.deal_answer_info, deal, **data))
+        return self.act(services.deal_answer_info, AnswerSerializer)
 
     @_deal_action(
         url_path="request-extension",
@@ -462,9 +450,7 @@ class DealViewSet(WorkflowViewSet):
         summary=_("Request a longer protection"),
     )
     def request_extension(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(ExtensionRequestSerializer)
-        return self.respond(self.call(services.deal_request_extension, deal, **data))
+        return self.act(services.deal_request_extension, ExtensionRequestSerializer)
 
     @_deal_action(
         url_path="progress",
@@ -472,21 +458,15 @@ class DealViewSet(WorkflowViewSet):
         summary=_("Update the sales stage or amount of an approved deal"),
     )
     def progress(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(ProgressSerializer)
-        return self.respond(self.call(services.deal_update_progress, deal, **data))
+        return self.act(services.deal_update_progress, ProgressSerializer)
 
     @_deal_action(url_path="close-won", request=CloseWonSerializer, summary=_("Close an approved deal as won"))
     def close_won(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(CloseWonSerializer)
-        return self.respond(self.call(services.deal_close_won, deal, **data))
+        return self.act(services.deal_close_won, CloseWonSerializer)
 
     @_deal_action(url_path="close-lost", request=ReasonSerializer, summary=_("Close an approved deal as lost"))
     def close_lost(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(ReasonSerializer)
-        return self.respond(self.call(services.deal_close_lost, deal, **data))
+        return self.act(services.deal_close_lost, ReasonSerializer)
 
     # --- staff decisions ---
 
@@ -497,23 +477,17 @@ class DealViewSet(WorkflowViewSet):
         description=_("Two approvals at once: one succeeds, the other answers 409."),
     )
     def approve(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(ApproveSerializer)
-        return self.respond(self.call(services.deal_approve, deal, **data))
+        return self.act(services.deal_approve, ApproveSerializer)
 
     @_deal_action(url_path="reject", request=RejectSerializer, summary=_("Reject; the partner receives the reason"))
     def reject(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(RejectSerializer)
-        return self.respond(self.call(services.deal_reject, deal, **data))
+        return self.act(services.deal_reject, RejectSerializer)
 
     @_deal_action(
         url_path="request-info", request=RequestInfoSerializer, summary=_("Ask the partner for more information")
     )
     def request_info(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(RequestInfoSerializer)
-        return self.respond(self.call(services.deal_request_info, deal, **data))
+        return self.act(services.deal_request_info, RequestInfoSerializer)
 
     @_deal_action(
         url_path="extension-decision",
@@ -521,6 +495,4 @@ class DealViewSet(WorkflowViewSet):
         summary=_("Grant or refuse a requested extension"),
     )
     def extension_decision(self, request, *args, **kwargs):
-        deal = self.get_object()
-        data = self.read_input(ExtensionDecisionSerializer)
-        return self.respond(self.call(services.deal_extension_decide, deal, **data))
+        return self.act(services.deal_extension_decide, ExtensionDecisionSerializer)

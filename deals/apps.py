@@ -1,14 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
-
-
-def _program_saved(sender, instance, created, raw=False, **kwargs):
-    """Every program has its deal registration settings, with the defaults until changed."""
-    if created and not raw:
-        from .services.config import deal_program_settings_create
-
-        deal_program_settings_create(program=instance)
 
 
 class DealsConfig(AppConfig):
@@ -17,15 +8,18 @@ class DealsConfig(AppConfig):
 
     def ready(self):
         from prm.partner_pages import register_home_context, register_trail_scope
+        from prm.programs import create_with_each_program
 
         from .models import Deal
         from .selectors import deals_visible_to, partner_deal_summary
+        from .services.config import deal_program_settings_create
         from .services.handlers import register
 
         register()
         from .metrics import register as register_metrics
 
         register_metrics()
-        post_save.connect(_program_saved, sender="partners.Program", dispatch_uid="deals.program_settings")
+        # Every program has its deal registration settings, with the defaults until changed.
+        create_with_each_program(deal_program_settings_create, dispatch_uid="deals.program_settings")
         register_home_context("deal_summary", partner_deal_summary)
         register_trail_scope(Deal, deals_visible_to)

@@ -48,13 +48,15 @@ from prm.api.workflow import (
     detail_action,
     error_responses,
     id_parameter,
+    require_partner_member,
+    require_staff_permission,
     responses,
     status_parameter,
 )
 from prm.idempotency.api import idempotent
 from prm.money.currencies import Currency
 from prm.sla.models import DeadlineState
-from prm.tenancy import is_vendor_staff, membership_of
+from prm.tenancy import is_vendor_staff
 
 from . import services
 from .models import AssignmentOutcome, AssignmentStrategy, DeclineReason, Lead, LeadRating, LeadStatus
@@ -375,20 +377,18 @@ class LeadPermission(BasePermission):
     """Who may do what; the services check again. Scope is already decided (404) when this runs."""
 
     def has_permission(self, request, view):
-        user = request.user
-        if view.action == "create" and not (is_vendor_staff(user) and user.has_perm("leads.add_lead")):
-            raise exceptions.PermissionDenied(_("You may not create leads."))
+        if view.action == "create":
+            require_staff_permission(request.user, "leads.add_lead", _("You may not create leads."))
         return True
 
     def has_object_permission(self, request, view, lead):
         user = request.user
         if view.action in PARTNER_ACTIONS:
-            membership = membership_of(user)
-            if membership is None or membership.partner_id != lead.partner_id:
-                raise exceptions.PermissionDenied(_("Only the users of the partner holding the lead may do this."))
+            require_partner_member(
+                user, lead.partner_id, _("Only the users of the partner holding the lead may do this.")
+            )
         elif view.action in ASSIGN_ACTIONS:
-            if not (is_vendor_staff(user) and user.has_perm("leads.assign_lead")):
-                raise exceptions.PermissionDenied(_("You may not assign leads."))
+            require_staff_permission(user, "leads.assign_lead", _("You may not assign leads."))
         elif view.action == "explanation" and not is_vendor_staff(user):
             raise exceptions.PermissionDenied(_("Only the channel team reads why a partner was chosen."))
         return True
@@ -399,18 +399,8 @@ class LeadPermission(BasePermission):
 LEAD_ID = id_parameter(_("Lead id."))
 
 
-def _lead_action(*, url_path: str, request, summary, description=None, responses=None, methods=("post",), **kwargs):
-    """An action on one lead; by default answering the lead as it is afterwards."""
-    return detail_action(
-        url_path=url_path,
-        parameters=[LEAD_ID],
-        request=request,
-        summary=summary,
-        description=description,
-        responses=responses or _responses(200, LeadSerializer),
-        methods=methods,
-        **kwargs,
-    )
+# An action on one lead (POST unless ``methods`` says otherwise); by default answering the lead as it is afterwards.
+_lead_action = functools.partial(detail_action, parameters=[LEAD_ID], responses=_responses(200, LeadSerializer))
 
 
 class LeadViewSet(WorkflowViewSet):
@@ -499,9 +489,7 @@ class LeadViewSet(WorkflowViewSet):
         responses=_responses(200, LeadSerializer, extra={204: LEFT_SCOPE}),
     )
     def assign(self, request, *args, **kwargs):
-        lead = self.get_object()
-        self.read_input(StrictSerializer)
-        return self.respond(self.call(services.lead_assign_by_rules, lead))
+        return self.act(services.lead_assign_by_rules)
 
     @_lead_action(
         url_path="reassign",
@@ -510,9 +498,7 @@ class LeadViewSet(WorkflowViewSet):
         responses=_responses(200, LeadSerializer, extra={204: LEFT_SCOPE}),
     )
     def reassign(self, request, *args, **kwargs):
-        lead = self.get_object()
-        data = self.read_input(ReassignSerializer)
-        return self.respond(self.call(services.lead_reassign, lead, **data))
+        return self.act(services.lead_reassign, ReassignSerializer)
 
     @_lead_action(
         url_path="return-to-pool",
@@ -521,9 +507,7 @@ class LeadViewSet(WorkflowViewSet):
         responses=_responses(200, LeadSerializer, extra={204: LEFT_SCOPE}),
     )
     def return_to_pool(self, request, *args, **kwargs):
-        lead = self.get_object()
-        data = self.read_input(ReturnToPoolSerializer)
-        return self.respond(self.call(services.lead_return_to_pool, lead, **data))
+        return self.act(services.lead_return_to_pool, ReturnToPoolSerializer)
 
     @_lead_action(
         url_path="explanation",
@@ -547,9 +531,7 @@ class LeadViewSet(WorkflowViewSet):
         description=_("Two answers at once, or an answer after a reassignment: one succeeds, the other is 409."),
     )
     def accept(self, request, *args, **kwargs):
-        lead = self.get_object()
-        self.read_input(StrictSerializer)
-        return self.respond(self.call(services.lead_accept, lead))
+        return self.act(services.lead_accept)
 
     @_lead_action(
         url_path="decline",
@@ -572,9 +554,7 @@ class LeadViewSet(WorkflowViewSet):
 
     @_lead_action(url_path="lost", request=LostSerializer, summary=_("Close the lead as lost (reason required)"))
     def lost(self, request, *args, **kwargs):
-        lead = self.get_object()
-        data = self.read_input(LostSerializer)
-        return self.respond(self.call(services.lead_mark_lost, lead, **data))
+        return self.act(services.lead_mark_lost, LostSerializer)
 
     @idempotent
     @_lead_action(

@@ -1,14 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
-
-
-def _program_saved(sender, instance, created, raw=False, **kwargs):
-    """Every program has its lead distribution settings, with the defaults until changed."""
-    if created and not raw:
-        from .services.config import lead_program_settings_create
-
-        lead_program_settings_create(program=instance)
 
 
 class LeadsConfig(AppConfig):
@@ -16,10 +7,14 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Lead distribution")
 
     def ready(self):
+        from prm.programs import create_with_each_program
+
         from .services import register
+        from .services.config import lead_program_settings_create
 
         register()
         from .metrics import register as register_metrics
 
         register_metrics()
-        post_save.connect(_program_saved, sender="partners.Program", dispatch_uid="leads.program_settings")
+        # Every program has its lead distribution settings, with the defaults until changed.
+        create_with_each_program(lead_program_settings_create, dispatch_uid="leads.program_settings")

@@ -1,5 +1,8 @@
 """Workflow actions in the admin: buttons of a change page and changelist actions behind a confirmation.
 
+A model admin names its buttons' views (``button_views``: routed at ``<object_id>/<suffix>/``) and
+what its change page shows of the object beyond its fields (``change_page_context``).
+
 Each action calls one service per object. The admin decides nothing itself: a refusal of the
 service (``ServiceError`` or ``PermissionDenied``) becomes an error message naming the object, never
 a 500, and the other objects of a bulk action carry on. A model admin sets what its confirmation
@@ -15,7 +18,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext
 
 from prm.errors import ServiceError
@@ -42,6 +45,38 @@ class ConfirmedActionsMixin:
 
     def object_label(self, obj) -> str:
         return str(obj)
+
+    # --- The change page and its buttons ---
+
+    def button_views(self) -> dict:
+        """The views of the change page's buttons, by URL suffix: each is routed at
+        ``<object_id>/<suffix>/`` and named ``<app>_<model>_<suffix>`` (``-`` read as ``_``)."""
+        return {}
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        buttons = [
+            path(
+                f"<path:object_id>/{suffix}/",
+                self.admin_site.admin_view(view),
+                name=f"{prefix}_{suffix.replace('-', '_')}",
+            )
+            for suffix, view in self.button_views().items()
+        ]
+        return [*buttons, *super().get_urls()]
+
+    def change_page_context(self, request, obj) -> dict:
+        """What the change page shows of an object in the user's scope beyond its fields."""
+        return {}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            extra_context.update(self.change_page_context(request, obj))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- The confirmation page of a bulk action ---
 
     def confirmation_columns(self) -> list:
         """Headers of the confirmation table."""

@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.db import transaction
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -168,41 +167,32 @@ class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
 
     # --- The change page --------------------------------------------------------------------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        deal = self.get_object(request, unquote(object_id))
-        if deal is not None:
-            can_decide = self.has_approve_permission(request, deal)
-            extra_context.update(
-                {
-                    "deal": deal,
-                    "sla_state": getattr(deal, "sla_state", SlaState.NONE),
-                    "sla_state_label": SlaState(getattr(deal, "sla_state", SlaState.NONE)).label,
-                    "sla_due_at": getattr(deal, "sla_due_at", None),
-                    "decision_clock": _decision_deadlines()
-                    .filter(object_id=deal.pk)
-                    .order_by("-started_at", "-pk")
-                    .first(),
-                    "conflicts": self._conflict_panel(request, deal),
-                    "can_decide": can_decide,
-                    "is_open": deal.status in OPEN_STATUSES,
-                    "can_approve": can_decide and deal.status == DealStatus.SUBMITTED,
-                    "can_reject": can_decide and deal.status in OPEN_STATUSES,
-                    "can_request_info": can_decide and deal.status == DealStatus.SUBMITTED,
-                    "can_decide_extension": can_decide and deal.extension_requested_at is not None,
-                    "awaiting_second_approval": deal.awaiting_second_approval,
-                    "version": _version(deal),
-                    "approve_form": ApproveForm(),
-                    "reject_form": RejectForm(),
-                    "request_info_form": RequestInfoForm(),
-                    "extension_form": ExtensionForm(),
-                    "approve_url": reverse("admin:deals_deal_approve", args=[deal.pk]),
-                    "reject_url": reverse("admin:deals_deal_reject", args=[deal.pk]),
-                    "request_info_url": reverse("admin:deals_deal_request_info", args=[deal.pk]),
-                    "extension_url": reverse("admin:deals_deal_extension", args=[deal.pk]),
-                }
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
+    def change_page_context(self, request, deal) -> dict:
+        can_decide = self.has_approve_permission(request, deal)
+        return {
+            "deal": deal,
+            "sla_state": getattr(deal, "sla_state", SlaState.NONE),
+            "sla_state_label": SlaState(getattr(deal, "sla_state", SlaState.NONE)).label,
+            "sla_due_at": getattr(deal, "sla_due_at", None),
+            "decision_clock": _decision_deadlines().filter(object_id=deal.pk).order_by("-started_at", "-pk").first(),
+            "conflicts": self._conflict_panel(request, deal),
+            "can_decide": can_decide,
+            "is_open": deal.status in OPEN_STATUSES,
+            "can_approve": can_decide and deal.status == DealStatus.SUBMITTED,
+            "can_reject": can_decide and deal.status in OPEN_STATUSES,
+            "can_request_info": can_decide and deal.status == DealStatus.SUBMITTED,
+            "can_decide_extension": can_decide and deal.extension_requested_at is not None,
+            "awaiting_second_approval": deal.awaiting_second_approval,
+            "version": _version(deal),
+            "approve_form": ApproveForm(),
+            "reject_form": RejectForm(),
+            "request_info_form": RequestInfoForm(),
+            "extension_form": ExtensionForm(),
+            "approve_url": reverse("admin:deals_deal_approve", args=[deal.pk]),
+            "reject_url": reverse("admin:deals_deal_reject", args=[deal.pk]),
+            "request_info_url": reverse("admin:deals_deal_request_info", args=[deal.pk]),
+            "extension_url": reverse("admin:deals_deal_extension", args=[deal.pk]),
+        }
 
     def _conflict_panel(self, request, deal) -> dict:
         """The comparisons of ``deals.selectors.deal_conflict_facts``: the facts of every competing
@@ -217,17 +207,13 @@ class DealAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
 
     # --- Single decisions (POST from the change page) ----------------------------------------------
 
-    def get_urls(self):
-        def route(suffix, view, name):
-            return path(f"<path:object_id>/{suffix}/", self.admin_site.admin_view(view), name=f"deals_deal_{name}")
-
-        return [
-            route("approve", self.approve_view, "approve"),
-            route("reject", self.reject_view, "reject"),
-            route("request-info", self.request_info_view, "request_info"),
-            route("extension", self.extension_view, "extension"),
-            *super().get_urls(),
-        ]
+    def button_views(self) -> dict:
+        return {
+            "approve": self.approve_view,
+            "reject": self.reject_view,
+            "request-info": self.request_info_view,
+            "extension": self.extension_view,
+        }
 
     # The confirmation page of the bulk decisions (prm.admin_actions).
     confirmation_style = "admin/deals/deal/_sla_style.html"

@@ -136,7 +136,21 @@ class AssignmentRuleAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         services_config.assignment_rule_delete(actor=request.user, rule=obj)
 
 
-class LeadProgramSettingsForm(forms.ModelForm):
+class _CheckedForm(forms.ModelForm):
+    """A form whose values the service checks: ``problems(cleaned)`` gives a message per field."""
+
+    problems = None
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, message in self.problems(cleaned).items():
+            self.add_error(name, message)
+        return cleaned
+
+
+class LeadProgramSettingsForm(_CheckedForm):
+    problems = staticmethod(services_config.settings_problems)
+
     class Meta:
         model = LeadProgramSettings
         fields = (
@@ -147,12 +161,6 @@ class LeadProgramSettingsForm(forms.ModelForm):
             "max_open_leads",
             "max_reassignments",
         )
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, message in services_config.settings_problems(cleaned).items():
-            self.add_error(name, message)
-        return cleaned
 
 
 @admin.register(LeadProgramSettings)
@@ -189,16 +197,12 @@ class LeadProgramSettingsAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
         services_config.lead_settings_save(actor=request.user, settings=obj, changes=changes)
 
 
-class PartnerLocationForm(forms.ModelForm):
+class PartnerLocationForm(_CheckedForm):
+    problems = staticmethod(services_config.location_problems)
+
     class Meta:
         model = PartnerLocation
         fields = ("partner", "latitude", "longitude", "region")
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, message in services_config.location_problems(cleaned).items():
-            self.add_error(name, message)
-        return cleaned
 
 
 @admin.register(PartnerLocation)

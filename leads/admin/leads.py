@@ -4,9 +4,8 @@ with its clocks and "why this partner?", and the routing actions (single and bul
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -46,27 +45,11 @@ def _referenced_partners(explanation: dict) -> list[int]:
 
 # --- Leads ------------------------------------------------------------------------------------
 
+# The fields of the intake (services.LEAD_FIELDS): the contact, then the company and the rest.
+_CONTACT_FIELDS = ("contact_name", "email", "phone")
 _FIELDSETS = [
-    (_("Contact"), {"fields": ("contact_name", "email", "phone")}),
-    (
-        _("Company"),
-        {
-            "fields": (
-                "company",
-                "company_size",
-                "industry",
-                "country",
-                "region",
-                "city",
-                "latitude",
-                "longitude",
-                "product",
-                "rating",
-                "source",
-                "notes",
-            )
-        },
-    ),
+    (_("Contact"), {"fields": _CONTACT_FIELDS}),
+    (_("Company"), {"fields": tuple(name for name in services.LEAD_FIELDS if name not in _CONTACT_FIELDS)}),
 ]
 _READ_FIELDSETS = [
     *_FIELDSETS,
@@ -181,54 +164,40 @@ class LeadAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
 
     # --- The change page --------------------------------------------------------------------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        lead = self.get_object(request, unquote(object_id))
-        if lead is not None:
-            attach_clocks([lead])
-            schedules = load_schedules(
-                [getattr(lead, "acceptance_calendar_id", None), getattr(lead, "first_contact_calendar_id", None)]
-            )
-            now = timezone.now()
-            clocks = []
-            for prefix, name in CLOCK_NAMES.items():
-                clock = clock_from_row(lead, prefix, schedules.get(getattr(lead, f"{prefix}_calendar_id")), now)
-                if clock is not None:
-                    clocks.append({"name": name, "clock": clock, "prefix": prefix})
-            history = list(lead_assignments(request.user, lead))
-            names = _partner_names(pk for assignment in history for pk in _referenced_partners(assignment.explanation))
-            can_assign = self.has_assign_permission(request, lead)
-            held = lead.status in (LeadStatus.OFFERED, *WORKING_STATUSES)
-            extra_context.update(
-                {
-                    "lead": lead,
-                    "clocks": clocks,
-                    "explanations": [explain_assignment(assignment, names) for assignment in history],
-                    "can_assign": can_assign,
-                    "can_assign_by_rules": can_assign and lead.status == LeadStatus.POOL,
-                    "can_reassign": can_assign and (held or lead.status == LeadStatus.POOL),
-                    "can_return": can_assign and held,
-                    "reassign_form": ReassignForm(user=request.user),
-                    "return_form": ReturnForm(),
-                    "assign_url": reverse("admin:leads_lead_assign", args=[lead.pk]),
-                    "reassign_url": reverse("admin:leads_lead_reassign", args=[lead.pk]),
-                    "return_url": reverse("admin:leads_lead_return", args=[lead.pk]),
-                }
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
+    def change_page_context(self, request, lead) -> dict:
+        attach_clocks([lead])
+        schedules = load_schedules(
+            [getattr(lead, "acceptance_calendar_id", None), getattr(lead, "first_contact_calendar_id", None)]
+        )
+        now = timezone.now()
+        clocks = []
+        for prefix, name in CLOCK_NAMES.items():
+            clock = clock_from_row(lead, prefix, schedules.get(getattr(lead, f"{prefix}_calendar_id")), now)
+            if clock is not None:
+                clocks.append({"name": name, "clock": clock, "prefix": prefix})
+        history = list(lead_assignments(request.user, lead))
+        names = _partner_names(pk for assignment in history for pk in _referenced_partners(assignment.explanation))
+        can_assign = self.has_assign_permission(request, lead)
+        held = lead.status in (LeadStatus.OFFERED, *WORKING_STATUSES)
+        return {
+            "lead": lead,
+            "clocks": clocks,
+            "explanations": [explain_assignment(assignment, names) for assignment in history],
+            "can_assign": can_assign,
+            "can_assign_by_rules": can_assign and lead.status == LeadStatus.POOL,
+            "can_reassign": can_assign and (held or lead.status == LeadStatus.POOL),
+            "can_return": can_assign and held,
+            "reassign_form": ReassignForm(user=request.user),
+            "return_form": ReturnForm(),
+            "assign_url": reverse("admin:leads_lead_assign", args=[lead.pk]),
+            "reassign_url": reverse("admin:leads_lead_reassign", args=[lead.pk]),
+            "return_url": reverse("admin:leads_lead_return", args=[lead.pk]),
+        }
 
     # --- Single actions (POST from the change page) ---------------------------------------------
 
-    def get_urls(self):
-        def route(suffix, view, name):
-            return path(f"<path:object_id>/{suffix}/", self.admin_site.admin_view(view), name=f"leads_lead_{name}")
-
-        return [
-            route("assign", self.assign_view, "assign"),
-            route("reassign", self.reassign_view, "reassign"),
-            route("return", self.return_view, "return"),
-            *super().get_urls(),
-        ]
+    def button_views(self) -> dict:
+        return {"assign": self.assign_view, "reassign": self.reassign_view, "return": self.return_view}
 
     # The confirmation page of the bulk actions (prm.admin_actions).
     confirmation_style = "admin/leads/_style.html"

@@ -213,6 +213,12 @@ def _invitation_days():
     return settings.INVITATION_MAX_AGE_DAYS
 
 
+def _of_my_partner(request, model, pk):
+    """A membership or invitation of the caller's partner team (404 for anyone else's)."""
+    my_partner_or_404(request.user)
+    return get_visible_or_404(model.objects.select_related("user", "partner"), request.user, pk=pk)
+
+
 def _team_action(request, action, success_message):
     """Runs a team service; a refused rule is shown on the team page (400), a success redirects."""
     partner, membership = my_partner_or_404(request.user)
@@ -228,8 +234,7 @@ def _team_action(request, action, success_message):
 @login_required
 @require_POST
 def team_member_role(request, pk):
-    my_partner_or_404(request.user)
-    member = get_visible_or_404(Membership.objects.select_related("user", "partner"), request.user, pk=pk)
+    member = _of_my_partner(request, Membership, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         partner, membership = my_partner_or_404(request.user)
@@ -247,8 +252,7 @@ def team_member_role(request, pk):
 @login_required
 @require_POST
 def team_member_deactivate(request, pk):
-    my_partner_or_404(request.user)
-    member = get_visible_or_404(Membership.objects.select_related("user", "partner"), request.user, pk=pk)
+    member = _of_my_partner(request, Membership, pk)
     return _team_action(
         request,
         lambda: services.team_member_deactivate(actor=request.user, membership=member),
@@ -260,8 +264,7 @@ def team_member_deactivate(request, pk):
 @login_required
 @require_POST
 def team_invitation_resend(request, pk):
-    my_partner_or_404(request.user)
-    invitation = get_visible_or_404(Invitation.objects.select_related("user", "partner"), request.user, pk=pk)
+    invitation = _of_my_partner(request, Invitation, pk)
     return _team_action(
         request,
         lambda: invitation_resend_service(actor=request.user, invitation=invitation),
@@ -273,8 +276,7 @@ def team_invitation_resend(request, pk):
 @login_required
 @require_POST
 def team_invitation_revoke(request, pk):
-    my_partner_or_404(request.user)
-    invitation = get_visible_or_404(Invitation.objects.select_related("user", "partner"), request.user, pk=pk)
+    invitation = _of_my_partner(request, Invitation, pk)
     return _team_action(
         request,
         lambda: invitation_revoke_service(actor=request.user, invitation=invitation),

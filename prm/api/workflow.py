@@ -9,9 +9,12 @@ filters, the permissions) and inherits the rest:
   transition (``ServiceError`` on the field ``status``) is 409 with the reason and the record's
   status now, a record deleted meanwhile is 404, a Django ``PermissionDenied`` is 403;
 - the answer: ``respond(record)`` reads the record again through the scoped selector;
+- the usual action: ``act(service, InputSerializer)`` is the record, its input, the call, the answer;
 - the list: ``?status=`` (repeatable) narrows the scoped rows by the app's named filters;
 - the schema: ``detail_action`` declares a POST (or GET) action on one record with its documented
-  answers, ``error_responses`` the documented errors of an app.
+  answers, ``error_responses`` the documented errors of an app;
+- the permissions: ``require_partner_member`` and ``require_staff_permission`` refuse (403) a caller
+  who is not a user of the record's partner, or not vendor staff holding a permission.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from prm.errors import ServiceError
+from prm.tenancy import is_vendor_staff, membership_of
 
 from .base import ScopedViewSet, StateConflict
-from .serializers import DetailSerializer
+from .serializers import DetailSerializer, StrictSerializer
 
 # --- Documented answers -----------------------------------------------------------------------
 
@@ -93,6 +97,22 @@ def filter_by_status(queryset, params, filters: Mapping[str, Q]):
             match |= filters[value]
         queryset = queryset.filter(match)
     return queryset
+
+
+# --- Permissions ------------------------------------------------------------------------------
+
+
+def require_partner_member(user, partner_id, message) -> None:
+    """403 with ``message`` unless ``user`` is a user of the partner ``partner_id``."""
+    membership = membership_of(user)
+    if membership is None or membership.partner_id != partner_id:
+        raise exceptions.PermissionDenied(message)
+
+
+def require_staff_permission(user, permission: str, message) -> None:
+    """403 with ``message`` unless ``user`` is vendor staff holding ``permission``."""
+    if not (is_vendor_staff(user) and user.has_perm(permission)):
+        raise exceptions.PermissionDenied(message)
 
 
 # --- The viewset ------------------------------------------------------------------------------
@@ -159,6 +179,12 @@ class WorkflowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
                 # Taken away between reading and locking it.
                 raise self.conflict_class(str(message) if message else None, None) from None
             raise exceptions.PermissionDenied(message) from None
+
+    def act(self, service, input_serializer=StrictSerializer):
+        """The usual action on one record: the record, its input, the service, the record afterwards."""
+        record = self.get_object()
+        data = self.read_input(input_serializer)
+        return self.respond(self.call(service, record, **data))
 
     def fresh(self, record):
         return self.filter_queryset(self.get_queryset()).filter(pk=record.pk).first()

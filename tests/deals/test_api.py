@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from catalogue.models import Product
 from deals import services
@@ -18,7 +17,7 @@ from partners.roles import StaffRole
 from prm.audit.models import AuditEvent
 from prm.sla.models import Deadline
 from tests import factories
-from tests.helpers.api import generated_schema
+from tests.helpers.api import assert_conflict, generated_schema, listed_ids, signed_in
 from tests.helpers.concurrency import run_together
 from tests.helpers.queries import queries_before_and_after
 from tests.scope import VISIBLE_PARTNERS
@@ -224,12 +223,7 @@ def test_second_approval_from_the_same_person_is_409(world, api, submitted):
     assert response.status_code == 200 and response.json()["status"] == "submitted"
     assert response.json()["awaiting_second_approval"] is True
     response = post(cam, "approve", submitted)
-    assert response.status_code == 409
-    assert response.json() == {
-        "detail": "The second approval must come from another person.",
-        "status": "submitted",
-        "code": "rule",
-    }
+    assert_conflict(response, "The second approval must come from another person.", "submitted")
     response = post(api("channel_manager"), "approve", submitted)
     assert response.status_code == 200 and response.json()["status"] == "approved"
 
@@ -367,12 +361,7 @@ def test_protected_fields_posted_as_a_form_are_refused(world, api):
 def test_a_second_approval_of_a_decided_deal_is_409(world, api, submitted):
     assert post(api("cam_a"), "approve", submitted).status_code == 200
     response = post(api("channel_manager"), "approve", submitted)
-    assert response.status_code == 409
-    assert response.json() == {
-        "detail": "A deal registration that is approved cannot become approved.",
-        "status": "approved",
-        "code": "rule",
-    }
+    assert_conflict(response, "A deal registration that is approved cannot become approved.", "approved")
     assert AuditEvent.objects.filter(action="deal.approved", object_id=str(submitted.pk)).count() == 1
 
 
@@ -439,9 +428,7 @@ def test_two_concurrent_approvals_one_200_one_409(make_deal):
 
     def approve_as(user):
         def go():
-            client = APIClient(raise_request_exception=False)
-            client.force_authenticate(user)
-            response = client.post(url("approve", deal), {}, format="json")
+            response = signed_in(user).post(url("approve", deal), {}, format="json")
             return response.status_code, response.json()
 
         return go
@@ -463,9 +450,7 @@ def test_approve_and_reject_at_once_one_wins(make_deal):
 
     def act(user, name, data):
         def go():
-            client = APIClient(raise_request_exception=False)
-            client.force_authenticate(user)
-            return client.post(url(name, deal), data, format="json").status_code
+            return signed_in(user).post(url(name, deal), data, format="json").status_code
 
         return go
 
@@ -629,9 +614,7 @@ def test_filter_by_status_and_search_by_customer(world, api, make_deal):
     client = api("partner_a_admin")
 
     def ids(**params):
-        response = client.get(url("list"), params)
-        assert response.status_code == 200, response.json()
-        return {row["id"] for row in response.json()["results"]}
+        return listed_ids(client, url("list"), **params)
 
     assert ids(status="draft") == {draft.pk}
     assert ids(status=["draft", "submitted"]) == {draft.pk, submitted.pk}

@@ -3,7 +3,11 @@ messages and landing page of an answer, bulk actions and the URL of an object's 
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from tests.helpers.queries import inserts
 
 
 @pytest.fixture
@@ -45,3 +49,12 @@ def bulk_action(client, action: str, objects, **data):
     """Run the changelist action on the objects (all of one model), as the action form posts it."""
     payload = {"action": action, "_selected_action": [obj.pk for obj in objects], "apply": "1", **data}
     return post_and_follow(client, changelist_url(type(objects[0])), payload)
+
+
+def changelist_without_writes(client, model) -> list:
+    """The rows the model's changelist shows; the page must answer 200 and insert nothing."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(changelist_url(model))
+    assert response.status_code == 200
+    assert not inserts(queries)
+    return list(response.context["cl"].result_list)

@@ -18,3 +18,13 @@ def queries_before_and_after(client, url: str, *, rows, more_rows) -> tuple[int,
     before = queries_to_get(client, url)
     more_rows()
     return before, queries_to_get(client, url)
+
+
+def statements(queries) -> list[str]:
+    """The kind of each captured query (SELECT, INSERT…), in order."""
+    return [query["sql"].split()[0].upper() for query in queries]
+
+
+def inserts(queries) -> list[str]:
+    """The captured queries that insert rows."""
+    return [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith("INSERT")]

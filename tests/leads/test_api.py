@@ -5,7 +5,6 @@ import json
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from catalogue.models import Product
 from deals.models import Deal, DealStatus
@@ -14,7 +13,7 @@ from leads.models import AssignmentOutcome, Lead, LeadAssignment, LeadStatus
 from partners.roles import StaffRole
 from prm.audit.models import AuditEvent
 from tests import factories
-from tests.helpers.api import generated_schema
+from tests.helpers.api import assert_conflict, generated_schema, listed_ids, signed_in
 from tests.helpers.concurrency import run_together
 from tests.helpers.queries import queries_before_and_after
 from tests.leads.conftest import LEAD_DEFAULTS
@@ -309,9 +308,7 @@ def test_the_list_filters_by_status(world, api, new_lead, accepted):
     client = api("partner_a_sales")
 
     def ids(**params):
-        response = client.get(url("list"), params)
-        assert response.status_code == 200, response.json()
-        return {row["id"] for row in response.json()["results"]}
+        return listed_ids(client, url("list"), **params)
 
     assert ids(status="offered") == {offered.pk}
     assert ids(status="open") == {accepted.pk}
@@ -394,12 +391,7 @@ def test_protected_fields_are_refused_by_actions(world, api, offered):
 def test_a_double_accept_is_409(world, api, offered):
     assert post(api("partner_a_sales"), "accept", offered).status_code == 200
     response = post(api("partner_a_admin"), "accept", offered)
-    assert response.status_code == 409
-    assert response.json() == {
-        "detail": "A lead that is accepted cannot become accepted.",
-        "status": "accepted",
-        "code": "rule",
-    }
+    assert_conflict(response, "A lead that is accepted cannot become accepted.", "accepted")
     assert AuditEvent.objects.filter(action="lead.accepted", object_id=str(offered.pk)).count() == 1
 
 
@@ -467,9 +459,7 @@ def test_two_concurrent_accepts_one_200_one_409(make_lead):
 
     def accept_as(user):
         def go():
-            client = APIClient(raise_request_exception=False)
-            client.force_authenticate(user)
-            response = client.post(url("accept", lead), {}, format="json")
+            response = signed_in(user).post(url("accept", lead), {}, format="json")
             return response.status_code, response.json()
 
         return go
@@ -491,9 +481,7 @@ def test_an_accept_and_a_reassignment_at_once_leave_one_owner(make_lead):
 
     def act(actor, name, data):
         def go():
-            client = APIClient(raise_request_exception=False)
-            client.force_authenticate(actor)
-            return client.post(url(name, lead), data, format="json").status_code
+            return signed_in(actor).post(url(name, lead), data, format="json").status_code
 
         return go
 
