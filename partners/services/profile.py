@@ -17,7 +17,7 @@ from prm.errors import ServiceError
 from prm.notifications.services import notify
 from prm.tenancy import is_vendor_staff, sees_all_partners
 
-from .models import (
+from ..models import (
     CompanySize,
     Industry,
     Invitation,
@@ -30,8 +30,8 @@ from .models import (
     SpokenLanguage,
     Tier,
 )
-from .roles import StaffRole
-from .selectors import partner_admins
+from ..roles import StaffRole
+from ..selectors import partner_admins
 
 
 def membership_validate(*, user, role: str) -> None:
@@ -354,7 +354,7 @@ def partner_profile_validate(*, actor, partner: Partner, data: dict) -> dict:
 @transaction.atomic
 def partner_create(*, actor, data: dict) -> Partner:
     """A partner made by hand by vendor staff who see every partner (recruitment makes the others)."""
-    from .recruitment import normalize_company_name, normalize_tax_id
+    from ..recruitment import normalize_company_name, normalize_tax_id
 
     if not (actor is not None and sees_all_partners(actor) and actor.has_perm("partners.add_partner")):
         raise PermissionDenied
@@ -374,7 +374,7 @@ def partner_create(*, actor, data: dict) -> Partner:
 
 def _clean_addresses(partner: Partner, addresses) -> list[dict]:
     """Checks each address row: ``id`` for an existing one (of this partner), ``delete`` to remove it."""
-    from .models import AddressKind
+    from ..models import AddressKind
 
     existing = set(PartnerAddress.objects.filter(partner=partner).values_list("pk", flat=True))
     rows = []
@@ -460,7 +460,7 @@ def partner_profile_update(*, actor, partner: Partner, data: dict, addresses=Non
     """Updates the company profile (the keys of ``data``), its addresses (when given: the full list
     of rows to keep, add or delete) and its logo (when given), in one transaction with one audit event.
     """
-    from .recruitment import normalize_company_name, normalize_tax_id
+    from ..recruitment import normalize_company_name, normalize_tax_id
 
     authorize_team_action(actor=actor, partner=partner, staff_perm="partners.change_partner")
     values = partner_profile_validate(actor=actor, partner=partner, data=data)
@@ -524,7 +524,7 @@ def partner_profile_update(*, actor, partner: Partner, data: dict, addresses=Non
             reason=", ".join(changed),
             data={"fields": changed},
         )
-    from .onboarding import onboarding_evaluate
+    from ..onboarding import onboarding_evaluate
 
     onboarding_evaluate(partner=partner, actor=actor)
     return partner
