@@ -1,234 +1,22 @@
+"""Writes of a partner's company profile: its fields, addresses and logo, checked and normalised
+here for every caller (the partner's pages, the API, the admin)."""
+
 import re
 import uuid
 from io import BytesIO
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import assign_perm, remove_perm
 
-from prm.accounts.services import user_deactivate, user_end_sessions
 from prm.audit.services import audit_record
 from prm.errors import ServiceError
-from prm.notifications.services import notify
-from prm.tenancy import is_vendor_staff, sees_all_partners
+from prm.tenancy import is_vendor_staff
 
-from ..models import (
-    CompanySize,
-    Industry,
-    Invitation,
-    Membership,
-    Partner,
-    PartnerAddress,
-    PartnerRole,
-    Region,
-    Specialty,
-    SpokenLanguage,
-    Tier,
-)
-from ..roles import StaffRole
-from ..selectors import partner_admins
-
-
-def membership_validate(*, user, role: str) -> None:
-    """The rules of membership_add; forms call it to show field errors before saving."""
-    if role not in PartnerRole.values:
-        raise ServiceError(_("Choose a valid role."), field="role")
-    if user.is_staff:
-        raise ServiceError(_("Vendor staff cannot belong to a partner."), field="user")
-    if Membership.objects.filter(user=user).exists():
-        raise ServiceError(_("This user already belongs to a partner."), field="user")
-
-
-@transaction.atomic
-def membership_add(*, actor, user, partner: Partner, role: str) -> Membership:
-    # Locking the user serialises two concurrent additions of the same person.
-    user = type(user).objects.select_for_update().get(pk=user.pk)
-    membership_validate(user=user, role=role)
-    membership = Membership.objects.create(user=user, partner=partner, role=role)
-    audit_record(actor=actor, action="membership.added", obj=membership, to_state=role, partner_id=partner.pk)
-    return membership
-
-
-# Only the partner admin role is above the others; "raising" a role means becoming admin.
-ROLE_RANK = {PartnerRole.ADMIN: 2, PartnerRole.SALES: 1, PartnerRole.MARKETING: 1, PartnerRole.EXECUTIVE: 1}
-
-
-def authorize_team_action(*, actor, partner: Partner, staff_perm: str | None = None) -> None:
-    """Who may act on a partner's team.
-
-    A partner user acts only on their own partner (another partner's team answers 404, like a
-    missing one) and only as a partner admin (403 otherwise). Vendor staff act on the partners
-    in their scope, with ``staff_perm`` when one is named. ``actor=None`` is the system.
-    """
-    if actor is None:
-        return
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        raise PermissionDenied
-    own = Membership.objects.filter(user=actor).select_related("partner").first()
-    if own is not None:
-        if own.partner_id != partner.pk or not own.partner.is_active:
-            raise Http404
-        if own.role != PartnerRole.ADMIN:
-            raise PermissionDenied(_("Only a partner admin can do this."))
-        return
-    if not is_vendor_staff(actor):
-        raise PermissionDenied
-    if not Partner.objects.visible_to(actor).filter(pk=partner.pk).exists():
-        raise Http404
-    if staff_perm and not actor.has_perm(staff_perm):
-        raise PermissionDenied
-
-
-def _lock_partner(partner_id: int) -> Partner:
-    """Locks the partner row: team changes of one partner happen one at a time."""
-    return Partner.objects.select_for_update().get(pk=partner_id)
-
-
-def _is_active_admin(membership: Membership) -> bool:
-    return membership.role == PartnerRole.ADMIN and membership.user.is_active
-
-
-def _ensure_another_active_admin(membership: Membership, message) -> None:
-    """Refuses a change that would leave the partner without an active partner admin."""
-    if not _is_active_admin(membership):
-        return
-    others = (
-        Membership.objects.filter(partner_id=membership.partner_id, role=PartnerRole.ADMIN, user__is_active=True)
-        .exclude(pk=membership.pk)
-        .exists()
-    )
-    if not others:
-        raise ServiceError(message)
-
-
-@transaction.atomic
-def membership_change_role(*, actor, membership: Membership, role: str) -> Membership:
-    """Changes a member's role. Nobody raises their own role; the last active partner admin stays admin."""
-    if role not in PartnerRole.values:
-        raise ServiceError(_("Choose a valid role."), field="role")
-    membership = Membership.objects.select_related("user").get(pk=membership.pk)
-    is_self = actor is not None and membership.user_id == actor.pk
-    if is_self and ROLE_RANK[role] > ROLE_RANK[membership.role]:
-        # Checked before the admin rule, so the answer names the rule that applies.
-        raise ServiceError(_("Nobody can raise their own role."), field="role")
-    authorize_team_action(actor=actor, partner=membership.partner, staff_perm="partners.change_membership")
-    _lock_partner(membership.partner_id)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
-    old = membership.role
-    if old == role:
-        return membership
-    if role != PartnerRole.ADMIN:
-        _ensure_another_active_admin(
-            membership, _("The last active partner admin cannot be given another role. Make someone else admin first.")
-        )
-    membership.role = role
-    membership.save(update_fields=["role"])
-    Invitation.objects.filter(user=membership.user, accepted_at=None, revoked_at=None).update(role=role)
-    event = audit_record(actor=actor, action="membership.role_changed", obj=membership, from_state=old, to_state=role)
-    notify(
-        recipient=membership.user,
-        kind="membership.role_changed",
-        dedupe_key=f"audit:{event.pk}",
-        params={"role": role},
-        url="/profile/",
-    )
-    return membership
-
-
-@transaction.atomic
-def membership_remove(*, actor, membership: Membership, reason: str = "") -> None:
-    """Removes a user from their partner; their sessions and tokens end at their next request."""
-    authorize_team_action(actor=actor, partner=membership.partner, staff_perm="partners.delete_membership")
-    _lock_partner(membership.partner_id)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
-    _ensure_another_active_admin(
-        membership, _("The last active partner admin cannot be removed. Make someone else admin first.")
-    )
-    audit_record(
-        actor=actor,
-        action="membership.removed",
-        obj=membership,
-        from_state=membership.role,
-        to_state="removed",
-        reason=reason,
-    )
-    user = membership.user
-    membership.delete()
-    user_end_sessions(user=user)
-
-
-@transaction.atomic
-def partner_assign_cam(*, actor, partner: Partner, cam) -> None:
-    if not cam.is_staff or not cam.groups.filter(name=StaffRole.CAM).exists():
-        raise ServiceError(_("Only a channel account manager can be assigned to a partner."), field="cam")
-    assign_perm("partners.manage_partner", cam, partner)
-    audit_record(actor=actor, action="partner.cam_assigned", obj=partner, to_state=cam.email)
-
-
-@transaction.atomic
-def partner_unassign_cam(*, actor, partner: Partner, cam) -> None:
-    remove_perm("partners.manage_partner", cam, partner)
-    audit_record(actor=actor, action="partner.cam_unassigned", obj=partner, from_state=cam.email)
-
-
-@transaction.atomic
-def partner_set_active(*, actor, partner: Partner, active: bool, reason: str = "") -> Partner:
-    partner = Partner.objects.select_for_update().get(pk=partner.pk)
-    if partner.is_active == active:
-        return partner
-    partner.is_active = active
-    partner.save(update_fields=["is_active"])
-    audit_record(
-        actor=actor,
-        action="partner.activated" if active else "partner.deactivated",
-        obj=partner,
-        from_state="inactive" if active else "active",
-        to_state="active" if active else "inactive",
-        reason=reason,
-    )
-    if not active:
-        for membership in partner.memberships.select_related("user"):
-            user_end_sessions(user=membership.user)
-    return partner
-
-
-@transaction.atomic
-def team_member_deactivate(*, actor, membership: Membership, reason: str = "") -> Membership:
-    """Deactivates a member's account: their sessions and API tokens end at once. Nothing is deleted."""
-    membership = Membership.objects.select_related("user", "partner").get(pk=membership.pk)
-    authorize_team_action(actor=actor, partner=membership.partner, staff_perm="partners.change_membership")
-    if actor is not None and membership.user_id == actor.pk:
-        raise ServiceError(_("You cannot deactivate your own account."))
-    _lock_partner(membership.partner_id)
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
-    _ensure_another_active_admin(
-        membership, _("The last active partner admin cannot be deactivated. Make someone else admin first.")
-    )
-    was_active = membership.user.is_active
-    user_deactivate(actor=actor, user=membership.user, reason=reason)
-    # An open invitation could otherwise reactivate the account.
-    revoked = Invitation.objects.filter(user=membership.user, accepted_at=None, revoked_at=None).update(
-        revoked_at=timezone.now()
-    )
-    if was_active or revoked:
-        audit_record(
-            actor=actor,
-            action="membership.deactivated",
-            obj=membership,
-            from_state="active" if was_active else "invited",
-            to_state="inactive",
-            reason=reason,
-        )
-    membership.user.refresh_from_db(fields=["is_active", "auth_version"])
-    return membership
-
-
-# --- company profile --------------------------------------------------------------------------
+from ..models import CompanySize, Industry, Partner, PartnerAddress, Region, Specialty, SpokenLanguage
+from ._common import _lock_partner
+from .team import authorize_team_action
 
 PROFILE_FIELDS = (
     "name",
@@ -349,27 +137,6 @@ def partner_profile_validate(*, actor, partner: Partner, data: dict) -> dict:
     if "program" in staff:
         values["program"] = staff["program"]
     return values
-
-
-@transaction.atomic
-def partner_create(*, actor, data: dict) -> Partner:
-    """A partner made by hand by vendor staff who see every partner (recruitment makes the others)."""
-    from ..recruitment import normalize_company_name, normalize_tax_id
-
-    if not (actor is not None and sees_all_partners(actor) and actor.has_perm("partners.add_partner")):
-        raise PermissionDenied
-    values = partner_profile_validate(actor=actor, partner=Partner(), data=data)
-    if not {"program", "name", "country"} <= set(values):
-        raise ServiceError(_("Enter the company name."), field="name")
-    specialties = values.pop("specialties", None)
-    partner = Partner(**values)
-    partner.name_normalized = normalize_company_name(partner.name)
-    partner.tax_id_normalized = normalize_tax_id(partner.tax_id)
-    partner.save()
-    if specialties:
-        partner.specialties.set(specialties)
-    audit_record(actor=actor, action="partner.created", obj=partner, reason=", ".join(data))
-    return partner
 
 
 def _clean_addresses(partner: Partner, addresses) -> list[dict]:
@@ -528,61 +295,3 @@ def partner_profile_update(*, actor, partner: Partner, data: dict, addresses=Non
 
     onboarding_evaluate(partner=partner, actor=actor)
     return partner
-
-
-# --- tiers ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def partner_set_tier(*, actor, partner: Partner, tier: Tier, reason: str) -> Partner:
-    """Moves a partner to a tier of its program, by hand, with a reason. Channel managers only."""
-    if not (is_vendor_staff(actor) and actor.has_perm("partners.set_tier")):
-        raise PermissionDenied(_("Only a channel manager can set a partner's tier."))
-    if not Partner.objects.visible_to(actor).filter(pk=partner.pk).exists():
-        raise Http404
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Give the reason for the change of tier."), field="reason")
-    partner = Partner.objects.select_for_update(of=("self",)).select_related("tier").get(pk=partner.pk)
-    if tier is None or tier.program_id != partner.program_id:
-        raise ServiceError(_("Choose a tier of the partner's program."), field="tier")
-    if partner.tier_id == tier.pk:
-        raise ServiceError(_("The partner is in this tier already."), field="tier")
-    old = partner.tier
-    partner.tier = tier
-    partner.save(update_fields=["tier"])
-    event = audit_record(
-        actor=actor,
-        action="partner.tier_changed",
-        obj=partner,
-        from_state=old.name if old else "",
-        to_state=tier.name,
-        reason=reason,
-        data={"from_tier": old.pk if old else None, "to_tier": tier.pk},
-    )
-    for admin_user in partner_admins(partner):
-        notify(
-            recipient=admin_user,
-            kind="partner.tier_changed",
-            dedupe_key=f"audit:{event.pk}:{admin_user.pk}",
-            params={"tier": tier.pk, "reason": reason},
-            url="/",
-        )
-    return partner
-
-
-def _tier_params(params: dict) -> dict:
-    tier = Tier.objects.filter(pk=params.get("tier")).first()
-    return {**params, "tier": tier.tr("name") if tier else ""}
-
-
-def register() -> None:
-    from prm.notifications.kinds import register_kind
-
-    register_kind(
-        "partner.tier_changed",
-        label=_("My company's tier changes"),
-        subject=_("Your company is now in the {tier} tier"),
-        body=_("Your channel manager moved your company to the {tier} tier.\n\nReason: {reason}"),
-        prepare=_tier_params,
-    )
