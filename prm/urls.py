@@ -6,8 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from deals.api import DealViewSet
 from leads.api import LeadViewSet
-from partners.api import MyPartnerView, MyTeamViewSet, PartnerViewSet
-from partners.api_applications import ApplicationViewSet
+from partners.api import ApplicationViewSet, MyPartnerView, MyTeamViewSet, PartnerViewSet
 from prm import styleguide, views
 from prm.api import MeView
 from prm.api.not_found import page_not_found
@@ -39,8 +38,8 @@ urlpatterns = [
     path("staff/emails/<str:kind>/<str:language>/", email_preview.email_preview, name="email_preview"),
     path("notifications/", include("prm.notifications.urls")),
     path("deals/", include("deals.urls")),
-    path("leads/", include("leads.urls")),
-    path("staff/leads/", include("leads.urls_staff")),
+    path("leads/", include("leads.urls.partner")),
+    path("staff/leads/", include("leads.urls.staff")),
     path("api/v1/me/", MeView.as_view(), name="api_me"),
     # Before the router: "me" is not a partner id.
     path("api/v1/partners/me/", MyPartnerView.as_view(), name="api_partner_me"),
@@ -49,7 +48,7 @@ urlpatterns = [
         MyTeamViewSet.as_view({"get": "list", "post": "create"}),
         name="api_partner_me_users",
     ),
-    path("api/v1/lead-imports/", include("leads.urls_api_import")),
+    path("api/v1/lead-imports/", include("leads.urls.api_imports")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI's start-up script from this URL (?script), not inline: Content-Security-Policy (ADR 0012).

@@ -17,7 +17,7 @@ from ..onboarding import (
     agreement_publish,
     with_onboarding_counts,
 )
-from ..services_config import configuration_delete, configuration_save
+from ..services import configuration_delete, configuration_save
 
 
 class OnboardingStateFilter(admin.SimpleListFilter):

@@ -27,7 +27,7 @@ from ..recruitment.selectors import (
     review_deadline,
 )
 from ..recruitment.services import application_approve, application_check_set, application_reject
-from ..services_config import configuration_delete, configuration_save
+from ..services import configuration_delete, configuration_save
 from ._common import _csv_cell
 
 # The review clock as the queue shows it: a badge per application, and a filter by its state.
@@ -266,7 +266,7 @@ class ProgramPageAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
 
 class _ConfigAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
-    """Staff-configured lists; every change goes through partners.services_config, audited."""
+    """Staff-configured lists; every change goes through partners.services.config, audited."""
 
     def save_model(self, request, obj, form, change):
         configuration_save(actor=request.user, obj=obj, changed=form.changed_data)

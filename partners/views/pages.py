@@ -10,8 +10,16 @@ from prm.tenancy import get_visible_or_404, is_vendor_staff
 
 from ..models import Partner
 from ..onboarding import onboarding_state
-from ..selectors import partner_cams, partner_of, partner_trail, partners_with_counts
-from ..selectors_team import MemberStatus, member_status, team_invitations, team_members
+from ..selectors import (
+    MemberStatus,
+    member_status,
+    partner_cams,
+    partner_of,
+    partner_trail,
+    partners_with_counts,
+    team_invitations,
+    team_members,
+)
 from .base import staff_required
 from .public import landing
 

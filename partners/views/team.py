@@ -35,8 +35,14 @@ from ..models import (
     Specialty,
     SpokenLanguage,
 )
-from ..selectors import my_partner_or_404, require_partner_admin
-from ..selectors_team import MemberStatus, member_status, team_invitations, team_members
+from ..selectors import (
+    MemberStatus,
+    member_status,
+    my_partner_or_404,
+    require_partner_admin,
+    team_invitations,
+    team_members,
+)
 
 LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 

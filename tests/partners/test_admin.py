@@ -170,7 +170,7 @@ def test_the_recruitment_and_onboarding_admins_save_through_the_configuration_se
     from django.core.exceptions import PermissionDenied
 
     from partners.models import IcpQuestion, Specialty
-    from partners.services_config import configuration_delete, configuration_save
+    from partners.services import configuration_delete, configuration_save
 
     client = staff_client("channel_manager")
     response = client.post(reverse("admin:partners_specialty_add"), {"name_en": "Cloud", "is_active": "on"})

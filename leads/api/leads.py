@@ -58,9 +58,9 @@ from prm.money.currencies import Currency
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff
 
-from . import services
-from .models import AssignmentOutcome, AssignmentStrategy, DeclineReason, Lead, LeadRating, LeadStatus
-from .selectors import INBOX_FILTERS, lead_assignments, lead_fields_for, lead_list
+from .. import services
+from ..models import AssignmentOutcome, AssignmentStrategy, DeclineReason, Lead, LeadRating, LeadStatus
+from ..selectors import INBOX_FILTERS, lead_assignments, lead_fields_for, lead_list
 
 MAX_TEXT = 5000
 _PK_MAX = 2**63 - 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import staff
+from ..views import staff
 
 urlpatterns: list = [
     path("import/", staff.lead_import, name="staff_lead_import"),

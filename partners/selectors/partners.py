@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from prm.partner_pages import trail_hidden_q
 from prm.tenancy import cam_grants, membership_of, record_denied_access
 
-from .models import Partner
-from .onboarding import with_onboarding_counts
+from ..models import Partner
+from ..onboarding import with_onboarding_counts
 
 
 def partners_visible(user):

@@ -1,8 +1,8 @@
-"""URLs of the lead import API (/api/v1/lead-imports/); the views are in ``leads.api_import``."""
+"""URLs of the lead import API (/api/v1/lead-imports/); the views are in ``leads.api.imports``."""
 
 from django.urls import path
 
-from .api_import import LeadImportDetailView, LeadImportErrorsView, LeadImportListView
+from ..api.imports import LeadImportDetailView, LeadImportErrorsView, LeadImportListView
 
 urlpatterns: list = [
     path("", LeadImportListView.as_view(), name="api_lead_import_list"),

@@ -12,8 +12,8 @@ from prm.api import StrictBooleanField, StrictSerializer
 from prm.api_input import Pagination, SafeFormParser, SafeMultiPartParser
 from prm.idempotency.api import idempotent
 
-from . import imports
-from .models import LeadImport, LeadImportError
+from .. import imports
+from ..models import LeadImport, LeadImportError
 
 
 class CanImportLeads(permissions.BasePermission):

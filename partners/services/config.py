@@ -2,7 +2,7 @@
 questions, the criteria, the specialties, the CAM territories, the agreement versions (drafts) and
 the onboarding steps.
 
-Same rules as ``partners/services.py``: an explicit ``actor`` whose model permission is checked
+Same rules as the other partner services: an explicit ``actor`` whose model permission is checked
 here, one transaction, one audit event per write. The admin builds the row from its form and hands
 it over with the names of the fields it changed.
 """
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from prm.audit.services import audit_record
 from prm.errors import ServiceError
 
-from .models import AgreementVersion, CamTerritory, CriteriaItem, IcpQuestion, OnboardingStep, ProgramPage, Specialty
+from ..models import AgreementVersion, CamTerritory, CriteriaItem, IcpQuestion, OnboardingStep, ProgramPage, Specialty
 
 # The configured models and the noun of their audit events ("<noun>.created", ".changed", ".deleted").
 AUDIT_NOUNS = {
@@ -34,7 +34,7 @@ def _noun(obj) -> str:
     try:
         return AUDIT_NOUNS[type(obj)]
     except KeyError:
-        raise TypeError(f"{type(obj).__name__} is not configured through partners.services_config") from None
+        raise TypeError(f"{type(obj).__name__} is not configured through partners.services.config") from None
 
 
 def _require(actor, obj, action: str) -> None:

@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, Membership
+from ..models import Invitation, Membership
 
 
 class MemberStatus:

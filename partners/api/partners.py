@@ -9,8 +9,8 @@ from prm.api import ScopedViewSet, StrictBooleanField, StrictSerializer
 from prm.api_input import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 from prm.idempotency.api import idempotent
 
-from .invitations import invitation_create
-from .models import (
+from ..invitations import invitation_create
+from ..models import (
     AddressKind,
     CompanySize,
     Industry,
@@ -20,9 +20,15 @@ from .models import (
     Region,
     SpokenLanguage,
 )
-from .selectors import my_partner_or_404, partner_of, partners_visible, require_partner_admin
-from .selectors_team import member_status, team_members
-from .services import ADDRESS_FIELDS, partner_profile_update
+from ..selectors import (
+    member_status,
+    my_partner_or_404,
+    partner_of,
+    partners_visible,
+    require_partner_admin,
+    team_members,
+)
+from ..services import ADDRESS_FIELDS, partner_profile_update
 
 
 class PartnerSerializer(serializers.Serializer):

@@ -11,9 +11,9 @@ from prm.api import StrictSerializer
 from prm.audit.services import client_ip
 from prm.idempotency.api import idempotent
 
-from .models import CompanySize, Industry, Region
-from .recruitment import ApplicationRateThrottle, application_submit
-from .views.public import HONEYPOT_FIELD, SUBMISSION_REFUSED, ApplicationForm, public_program_page
+from ..models import CompanySize, Industry, Region
+from ..recruitment import ApplicationRateThrottle, application_submit
+from ..views.public import HONEYPOT_FIELD, SUBMISSION_REFUSED, ApplicationForm, public_program_page
 
 
 class ApplicationInputSerializer(StrictSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import partner
+from ..views import partner
 
 urlpatterns = [
     path("", partner.lead_inbox, name="lead_inbox"),
