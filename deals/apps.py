@@ -29,3 +29,17 @@ class DealsConfig(AppConfig):
         post_save.connect(_program_saved, sender="partners.Program", dispatch_uid="deals.program_settings")
         register_home_context("deal_summary", partner_deal_summary)
         register_trail_scope(Deal, deals_visible_to)
+
+        # What each status means on a badge (one colour per meaning, ADR 0014).
+        from prm.ui import register_tones
+
+        register_tones(
+            draft="neutral",
+            submitted="progress",
+            info_requested="action",
+            approved="good",
+            rejected="bad",
+            won="good",
+            lost="bad",
+            expired="neutral",
+        )

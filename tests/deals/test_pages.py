@@ -235,3 +235,11 @@ def test_the_list_in_french(client, world, make_deal):
     client.force_login(user)
     page = client.get(reverse("deal_list")).content.decode()
     assert "Enregistrements d" in page
+
+
+def test_each_status_has_the_colour_of_its_meaning():
+    from prm import ui
+
+    meanings = {"draft": "neutral", "submitted": "progress", "info_requested": "action", "approved": "good"}
+    meanings |= {"rejected": "bad", "won": "good", "lost": "bad", "expired": "neutral"}
+    assert {code: ui.meaning(code) for code in DealStatus.values} == meanings

@@ -293,3 +293,19 @@ def test_the_inbox_in_french(client, world, offer):
     page = _page(client, "lead_inbox")
     assert '<html lang="fr">' in page
     assert "answer due in" not in page and "Awaiting your answer" not in page
+
+
+def test_each_status_has_the_colour_of_its_meaning():
+    from leads.models import LeadImportState
+    from prm import ui
+
+    assert {code: ui.meaning(code) for code in LeadStatus.values} == {
+        "pool": "neutral",
+        "offered": "action",
+        "accepted": "progress",
+        "contacted": "progress",
+        "qualified": "progress",
+        "converted": "good",
+        "lost": "bad",
+    }
+    assert [ui.meaning(code) for code in LeadImportState.values] == ["neutral", "progress", "good", "bad"]
