@@ -159,10 +159,10 @@ def test_marketing_imports_leads_and_a_partner_converts_one_into_a_deal(
     page.wait_for_url(on_path(r"/deals/\d+/"))
     deal = Deal.objects.get()
     assert urlparse(page.url).path == f"/deals/{deal.pk}/"
-    expect(page.locator("main h1")).to_have_text("Padaria Estrela Ltda.")
-    expect(page.locator("main > p > strong")).to_have_text("Draft")
+    expect(page.locator(".page-header h1")).to_have_text("Padaria Estrela Ltda.")
+    expect(page.locator(".page-header .status-badge")).to_have_text("Draft")
     expect(page.locator("main")).to_contain_text("maria@padariaestrela.com.br")
-    expect(page.locator("main form[action$='/submit/'] button[type=submit]")).to_be_visible()
+    expect(page.locator(".page-header form[action$='/submit/'] button[type=submit]")).to_be_visible()
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CONVERTED and lead.deal_id == deal.pk
     assert deal.status == DealStatus.DRAFT and deal.partner == solaris
