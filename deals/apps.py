@@ -23,3 +23,17 @@ class DealsConfig(AppConfig):
         create_with_each_program(deal_program_settings_create, dispatch_uid="deals.program_settings")
         register_home_context("deal_summary", partner_deal_summary)
         register_trail_scope(Deal, deals_visible_to)
+
+        # What each status means on a badge (one colour per meaning, ADR 0014).
+        from prm.ui import register_tones
+
+        register_tones(
+            draft="neutral",
+            submitted="progress",
+            info_requested="action",
+            approved="good",
+            rejected="bad",
+            won="good",
+            lost="bad",
+            expired="neutral",
+        )

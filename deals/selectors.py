@@ -52,15 +52,30 @@ LIST_FILTERS = {
 }
 
 
-def deal_list(user, *, status: str = "", search: str = ""):
-    """The user's registrations for a list: scoped, filtered, with the decision clock's columns annotated."""
+# The columns the list may be sorted by: ``?sort=amount`` ascending, ``?sort=-amount`` descending.
+# Any other value keeps the default order, newest first.
+LIST_SORTS = {
+    "customer": "customer_company",
+    "status": "status",
+    "amount": "amount",
+    "close": "expected_close_date",
+    "created": "created_at",
+}
+
+
+def deal_list(user, *, status: str = "", search: str = "", sort: str = ""):
+    """The user's registrations for a list: scoped, filtered, sorted, with the decision clock's columns annotated."""
     deals = deals_visible_to(user).annotate(**deadline_columns(Deal, DECISION_KIND, "decision"))
     if status in LIST_FILTERS:
         deals = deals.filter(LIST_FILTERS[status])
     search = " ".join((search or "").split())[:100]
     if search:
         deals = deals.filter(Q(customer_company__icontains=search) | Q(customer_email__icontains=search))
-    return deals.order_by("-created_at", "-pk")
+    column = LIST_SORTS.get((sort or "").removeprefix("-"))
+    if column is None:
+        return deals.order_by("-created_at", "-pk")
+    descending = sort.startswith("-")
+    return deals.order_by(f"-{column}" if descending else column, "-pk" if descending else "pk")
 
 
 def deal_detail_queryset():

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +25,7 @@ from catalogue.selectors import active_products
 from prm.countries import country_choices
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
+from prm.listing import filter_chip
 from prm.money.currencies import Currency
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
@@ -33,6 +35,7 @@ from . import services
 from .models import OPEN_STATUSES, Deal, DealStage, DealStatus
 from .selectors import (
     LIST_FILTERS,
+    LIST_SORTS,
     deal_detail_queryset,
     deal_list,
     deal_timeline,
@@ -134,6 +137,11 @@ def _service_fields(cleaned: dict) -> dict:
 # --- list and form ----------------------------------------------------------------------------
 
 
+def _status_label(filters, status: str) -> str:
+    """The label of a status filter: one of the menu, or a status given in the address (``?status=submitted``)."""
+    return capfirst(dict(filters).get(status) or dict(DealStatus.choices).get(status, status))
+
+
 @login_required
 @require_http_methods(["GET"])
 def deal_list_page(request):
@@ -143,12 +151,21 @@ def deal_list_page(request):
     status = request.GET.get("status", "")
     status = status if status in LIST_FILTERS else ""
     search = request.GET.get("q", "")
-    page = Paginator(deal_list(request.user, status=status, search=search), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "")
+    sort = sort if sort.removeprefix("-") in LIST_SORTS else ""
+    deals = deal_list(request.user, status=status, search=search, sort=sort)
+    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     schedule = _schedule(partner)
     rows = [(deal, clock_from_row(deal, "decision", schedule, now)) for deal in page.object_list]
     filters = [("", _("All")), ("open", _("Awaiting decision")), ("active", _("Protected"))]
     filters += [(value, label) for value, label in DealStatus.choices if value not in OPEN_STATUSES]
+    kept = {"status": status, "q": search, "sort": sort}
+    chips = []
+    if status:
+        chips.append(filter_chip(request.path, _("Status"), _status_label(filters, status), "status", kept))
+    if search.strip():
+        chips.append(filter_chip(request.path, _("Customer"), search, "q", kept))
     return render(
         request,
         "deals/deal_list.html",
@@ -159,7 +176,9 @@ def deal_list_page(request):
             "filters": filters,
             "status": status,
             "search": search,
-            "extra": urlencode({key: value for key, value in (("status", status), ("q", search)) if value}),
+            "sort": sort,
+            "chips": chips,
+            "extra": urlencode({key: value for key, value in kept.items() if value}),
         },
     )
 

@@ -18,3 +18,10 @@ class LeadsConfig(AppConfig):
         register_metrics()
         # Every program has its lead distribution settings, with the defaults until changed.
         create_with_each_program(lead_program_settings_create, dispatch_uid="leads.program_settings")
+
+        # What each status of a lead and of an import means on a badge (one colour per meaning, ADR 0014).
+        from prm.ui import register_tones
+
+        register_tones(pool="neutral", offered="action", accepted="progress", contacted="progress")
+        register_tones(qualified="progress", converted="good", lost="bad")
+        register_tones(queued="neutral", running="progress", done="good", failed="bad")

@@ -70,16 +70,30 @@ INBOX_FILTERS = {
 }
 
 
-def lead_list(user, *, status: str = ""):
-    """The user's leads, newest first, with the acceptance and first-contact clocks annotated
-    (``acceptance_due_at``, ``first_contact_due_at``… for the countdowns)."""
+# The columns the inbox may be sorted by: ``?sort=company`` ascending, ``?sort=-company`` descending.
+# Any other value keeps the default order, newest first.
+INBOX_SORTS = {
+    "company": "company",
+    "rating": "rating",
+    "status": "status",
+    "created": "created_at",
+}
+
+
+def lead_list(user, *, status: str = "", sort: str = ""):
+    """The user's leads, newest first unless sorted by a column of ``INBOX_SORTS``, with the acceptance
+    and first-contact clocks annotated (``acceptance_due_at``, ``first_contact_due_at``… for the countdowns)."""
     leads = leads_visible_to(user).annotate(
         **deadline_columns(Lead, ACCEPTANCE_KIND, "acceptance"),
         **deadline_columns(Lead, FIRST_CONTACT_KIND, "first_contact"),
     )
     if status in INBOX_FILTERS:
         leads = leads.filter(INBOX_FILTERS[status])
-    return leads.order_by("-created_at", "-pk")
+    column = INBOX_SORTS.get((sort or "").removeprefix("-"))
+    if column is None:
+        return leads.order_by("-created_at", "-pk")
+    descending = sort.startswith("-")
+    return leads.order_by(f"-{column}" if descending else column, "-pk" if descending else "pk")
 
 
 def lead_assignments(user, lead: Lead):

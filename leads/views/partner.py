@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.idempotency.forms import form_once
+from prm.listing import filter_chip
 from prm.money.currencies import Currency
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
@@ -34,7 +36,7 @@ from prm.tenancy import get_visible_or_404, partner_page_caller
 
 from .. import services
 from ..models import CLOSED_STATUSES, WORKING_STATUSES, DeclineReason, Lead, LeadStatus
-from ..selectors import INBOX_FILTERS, lead_fields_for, lead_list, lead_visible_fields
+from ..selectors import INBOX_FILTERS, INBOX_SORTS, lead_fields_for, lead_list, lead_visible_fields
 
 PAGE_SIZE = 25
 
@@ -176,7 +178,9 @@ def lead_inbox(request):
         return staff
     status = request.GET.get("status", "")
     status = status if status in INBOX_FILTERS else ""
-    page = Paginator(lead_list(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "")
+    sort = sort if sort.removeprefix("-") in INBOX_SORTS else ""
+    page = Paginator(lead_list(request.user, status=status, sort=sort), PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     schedule = _schedule(partner)
     rows = []
@@ -189,6 +193,11 @@ def lead_inbox(request):
         ("open", _("Accepted and in progress")),
         ("closed", _("Converted or lost")),
     ]
+    kept = {"status": status, "sort": sort}
+    chips = []
+    if status:
+        label = capfirst(dict(filters).get(status) or dict(LeadStatus.choices).get(status, status))
+        chips.append(filter_chip(request.path, _("Status"), label, "status", kept))
     return render(
         request,
         "leads/lead_inbox.html",
@@ -198,7 +207,9 @@ def lead_inbox(request):
             "rows": rows,
             "filters": filters,
             "status": status,
-            "extra": urlencode({"status": status} if status else {}),
+            "sort": sort,
+            "chips": chips,
+            "extra": urlencode({key: value for key, value in kept.items() if value}),
         },
     )
 

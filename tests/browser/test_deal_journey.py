@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def register(page, *, company, email, amount):
     page.locator("header nav a[href='/deals/']").click()
-    page.locator("main a[href='/deals/new/']").click()
+    page.locator(".page-header a[href='/deals/new/']").click()
     page.fill("input[name=customer_company]", company)
     page.fill("input[name=customer_email]", email)
     page.select_option("select[name=customer_country]", "BR")
@@ -45,7 +45,7 @@ def test_partner_registers_cam_approves_and_a_second_partner_is_flagged(
     log_in(page, sales.email, factories.PASSWORD)
     register(page, company="Padaria Estrela Ltda.", email="compras@padariaestrela.com.br", amount="48000")
     expect(page.locator("main")).to_contain_text("Submitted")
-    expect(page.locator("main .clock")).to_contain_text("decision due in")
+    expect(page.locator(".page-header .clock")).to_contain_text("decision due in")
     deal = Deal.objects.get(partner=solaris)
     assert deal.status == DealStatus.SUBMITTED and not deal.conflict_flag
 
@@ -81,7 +81,7 @@ def test_partner_registers_cam_approves_and_a_second_partner_is_flagged(
     page.context.clear_cookies()
     log_in(page, other.email, factories.PASSWORD)
     register(page, company="PADARIA ESTRELA", email="diretoria@padariaestrela.com.br", amount="30000")
-    expect(page.locator("main .notice")).to_contain_text("A conflict check is under way")
+    expect(page.locator("main .alert")).to_contain_text("A conflict check is under way")
     expect(page.locator("main")).not_to_contain_text("Solaris")
     flagged = Deal.objects.get(partner=lumiere)
     assert flagged.status == DealStatus.SUBMITTED and flagged.conflict_flag

@@ -129,23 +129,23 @@ def test_marketing_imports_leads_and_a_partner_converts_one_into_a_deal(
     expect(page.locator("main")).not_to_contain_text("maria@padariaestrela.com.br")
     row.locator("a").first.click()
     page.wait_for_url(on_path(rf"/leads/{lead.pk}/"))
-    expect(page.locator("main > p > strong")).to_have_text("Awaiting acceptance")
-    expect(page.locator("main .clock")).to_contain_text("answer due in")
+    expect(page.locator(".page-header .status-badge")).to_have_text("Awaiting acceptance")
+    expect(page.locator(".page-header .clock")).to_contain_text("answer due in")
     expect(page.locator("main")).not_to_contain_text("maria@padariaestrela.com.br")
     expect(page.locator("main")).not_to_contain_text("Maria Souza")
 
     # 4. It accepts the lead and sees the contact's details.
     page.locator(f"form[action='/leads/{lead.pk}/accept/'] button[type=submit]").click()
-    expect(page.locator("main > p > strong")).to_have_text("Accepted")
+    expect(page.locator(".page-header .status-badge")).to_have_text("Accepted")
     expect(page.locator("main a[href='mailto:maria@padariaestrela.com.br']")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Maria Souza")
-    expect(page.locator("main .clock")).to_contain_text("first contact due in")
+    expect(page.locator(".page-header .clock")).to_contain_text("first contact due in")
     lead.refresh_from_db()
     assert lead.status == LeadStatus.ACCEPTED and lead.accepted_at is not None
 
     # 5. It marks the lead contacted.
     page.locator(f"form[action='/leads/{lead.pk}/advance/'] button[type=submit]").click()
-    expect(page.locator("main > p > strong")).to_have_text("Contacted")
+    expect(page.locator(".page-header .status-badge")).to_have_text("Contacted")
     expect(page.locator("body")).to_contain_text("The lead is marked as contacted.")
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CONTACTED and lead.contacted_at is not None
@@ -159,10 +159,10 @@ def test_marketing_imports_leads_and_a_partner_converts_one_into_a_deal(
     page.wait_for_url(on_path(r"/deals/\d+/"))
     deal = Deal.objects.get()
     assert urlparse(page.url).path == f"/deals/{deal.pk}/"
-    expect(page.locator("main h1")).to_have_text("Padaria Estrela Ltda.")
-    expect(page.locator("main > p > strong")).to_have_text("Draft")
+    expect(page.locator(".page-header h1")).to_have_text("Padaria Estrela Ltda.")
+    expect(page.locator(".page-header .status-badge")).to_have_text("Draft")
     expect(page.locator("main")).to_contain_text("maria@padariaestrela.com.br")
-    expect(page.locator("main form[action$='/submit/'] button[type=submit]")).to_be_visible()
+    expect(page.locator(".page-header form[action$='/submit/'] button[type=submit]")).to_be_visible()
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CONVERTED and lead.deal_id == deal.pk
     assert deal.status == DealStatus.DRAFT and deal.partner == solaris

@@ -40,7 +40,7 @@ def sales(client, world):
 def test_an_empty_list_says_what_to_do(sales):
     response = sales.get(reverse("deal_list"))
     assert response.status_code == 200
-    assert "You have not registered a deal yet" in response.content.decode()
+    assert "No deal registrations yet" in response.content.decode()
 
 
 def test_register_and_submit_from_the_form(sales, world):
@@ -84,7 +84,7 @@ def test_save_a_draft_then_edit_and_delete_it(sales):
 def test_bad_input_is_explained_and_saves_nothing(sales, field, value):
     response = sales.post(reverse("deal_create"), {**_form(**{field: value}), "submit": "1"})
     assert response.status_code == 400
-    assert 'class="errorlist' in response.content.decode()
+    assert 'class="invalid-feedback' in response.content.decode()
     assert not Deal.objects.exists()
 
 
@@ -236,3 +236,52 @@ def test_the_list_in_french(client, world, make_deal):
     client.force_login(user)
     page = client.get(reverse("deal_list")).content.decode()
     assert "Enregistrements d" in page
+
+
+def test_each_status_has_the_colour_of_its_meaning():
+    from prm import ui
+
+    meanings = {"draft": "neutral", "submitted": "progress", "info_requested": "action", "approved": "good"}
+    meanings |= {"rejected": "bad", "won": "good", "lost": "bad", "expired": "neutral"}
+    assert {code: ui.meaning(code) for code in DealStatus.values} == meanings
+
+
+def _order(page: str, *names: str) -> list[str]:
+    return sorted(names, key=page.index)
+
+
+def test_the_list_sorts_by_a_known_column_and_ignores_any_other(sales, world, make_deal):
+    make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Beta SA", amount=Decimal("300"))
+    make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Alpha Ltda", amount=Decimal("900"))
+    make_deal(
+        world["partner_a_admin"], world["partner_a"], customer_company="Gama ME", amount=Decimal("50"), submit=True
+    )
+    names = ("Alpha Ltda", "Beta SA", "Gama ME")
+    assert _order(sales.get(reverse("deal_list")).content.decode(), *names) == ["Gama ME", "Alpha Ltda", "Beta SA"]
+    page = sales.get(reverse("deal_list"), {"sort": "customer"}).content.decode()
+    assert _order(page, *names) == ["Alpha Ltda", "Beta SA", "Gama ME"]
+    assert 'aria-sort="ascending"' in page
+    page = sales.get(reverse("deal_list"), {"sort": "-amount"}).content.decode()
+    assert _order(page, *names) == ["Alpha Ltda", "Beta SA", "Gama ME"]
+    page = sales.get(reverse("deal_list"), {"sort": "status", "status": "draft"}).content.decode()
+    assert _order(page, "Alpha Ltda", "Beta SA") == ["Beta SA", "Alpha Ltda"]  # same status: oldest first
+    assert "Gama ME" not in page
+    for unknown in ("partner", "-customer_email", "--amount", "<script>", "amount;drop"):
+        response = sales.get(reverse("deal_list"), {"sort": unknown})
+        assert response.status_code == 200
+        assert _order(response.content.decode(), *names) == ["Gama ME", "Alpha Ltda", "Beta SA"]
+    with CaptureQueriesContext(connection) as default:
+        sales.get(reverse("deal_list"))
+    for sort in ("customer", "-status", "amount", "-close", "created"):
+        with CaptureQueriesContext(connection) as sorted_queries:
+            assert sales.get(reverse("deal_list"), {"sort": sort}).status_code == 200
+        assert len(sorted_queries) == len(default)
+
+
+def test_active_filters_are_chips_that_remove_themselves(sales, world, make_deal):
+    make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Alpha Ltda")
+    page = sales.get(reverse("deal_list"), {"status": "draft", "q": "alpha", "sort": "amount"}).content.decode()
+    assert f'href="{reverse("deal_list")}?q=alpha&amp;sort=amount"' in page  # the status chip drops the status
+    assert f'href="{reverse("deal_list")}?status=draft&amp;sort=amount"' in page  # the search chip drops the search
+    assert 'name="sort" value="amount"' in page  # filtering again keeps the order
+    assert "data-search-box" in page

@@ -333,7 +333,7 @@ def test_upload_page_job_page_progress_and_error_report(staff_client, marketing)
     assert fragment.status_code == 200 and "no-cache" in fragment["Cache-Control"]
     text = fragment.content.decode()
     assert "hx-get" not in text  # finished: the polling stops
-    assert 'value="100"' in text and "Done" in text
+    assert 'aria-valuenow="100"' in text and "Done" in text
     assert reverse("staff_lead_import_errors", args=[job.pk]) in text
 
     report = staff_client.get(reverse("staff_lead_import_errors", args=[job.pk]))

@@ -157,7 +157,7 @@ def test_declining_needs_a_reason_from_the_list(sales, world, offer):
     lead = offer()
     for data in ({"reason": ""}, {"reason": "nonsense"}):
         response = sales.post(reverse("lead_decline", args=[lead.pk]), data)
-        assert response.status_code == 400 and 'class="errorlist' in response.content.decode()
+        assert response.status_code == 400 and 'class="invalid-feedback' in response.content.decode()
     lead.refresh_from_db()
     assert lead.status == LeadStatus.OFFERED and lead.partner == world["partner_a"]
     response = sales.post(reverse("lead_decline", args=[lead.pk]), {"reason": "no_capacity", "note": "Busy"})
@@ -218,7 +218,7 @@ def test_converting_creates_a_linked_deal_draft(sales, world, accepted):
     past = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     for data in (_convert_form(amount="-1"), _convert_form(currency="GBP"), _convert_form(expected_close_date=past)):
         response = sales.post(reverse("lead_convert", args=[lead.pk]), data)
-        assert response.status_code == 400 and 'class="errorlist' in response.content.decode()
+        assert response.status_code == 400 and 'class="invalid-feedback' in response.content.decode()
     assert "cannot be in the past" in response.content.decode()
     assert not Deal.objects.exists()
     response = sales.post(reverse("lead_convert", args=[lead.pk]), _convert_form())
@@ -293,3 +293,47 @@ def test_the_inbox_in_french(client, world, offer):
     page = _page(client, "lead_inbox")
     assert '<html lang="fr">' in page
     assert "answer due in" not in page and "Awaiting your answer" not in page
+
+
+def test_each_status_has_the_colour_of_its_meaning():
+    from leads.models import LeadImportState
+    from prm import ui
+
+    assert {code: ui.meaning(code) for code in LeadStatus.values} == {
+        "pool": "neutral",
+        "offered": "action",
+        "accepted": "progress",
+        "contacted": "progress",
+        "qualified": "progress",
+        "converted": "good",
+        "lost": "bad",
+    }
+    assert [ui.meaning(code) for code in LeadImportState.values] == ["neutral", "progress", "good", "bad"]
+
+
+def test_the_inbox_sorts_by_a_known_column_and_ignores_any_other(sales, offer, accepted):
+    offer(company="Beta SA", rating="C")
+    accepted(company="Alpha Ltda", rating="B", email="a@alpha.example")
+    offer(company="Gama ME", rating="A", email="g@gama.example")
+    names = ("Alpha Ltda", "Beta SA", "Gama ME")
+
+    def order(**query):
+        page = _page(sales, "lead_inbox", **query)
+        return sorted(names, key=page.index)
+
+    assert order() == ["Gama ME", "Alpha Ltda", "Beta SA"]
+    assert order(sort="company") == ["Alpha Ltda", "Beta SA", "Gama ME"]
+    assert order(sort="-company") == ["Gama ME", "Beta SA", "Alpha Ltda"]
+    assert order(sort="rating") == ["Gama ME", "Alpha Ltda", "Beta SA"]
+    assert order(sort="status")[0] == "Alpha Ltda"  # accepted before offered
+    for unknown in ("email", "-contact_name", "<script>", "--company"):
+        assert order(sort=unknown) == ["Gama ME", "Alpha Ltda", "Beta SA"]
+    page = _page(sales, "lead_inbox", status="offered", sort="company")
+    assert f'href="{reverse("lead_inbox")}?sort=company"' in page  # the status chip drops the status
+    assert _inbox_queries(sales) == _inbox_queries_sorted(sales, "-rating")
+
+
+def _inbox_queries_sorted(client, sort) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("lead_inbox"), {"sort": sort}).status_code == 200
+    return len(queries)
