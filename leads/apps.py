@@ -16,6 +16,9 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Lead distribution")
 
     def ready(self):
+        from prm.partner_pages import register_home_context
+
+        from .selectors import partner_lead_summary
         from .services import register
 
         register()
@@ -23,3 +26,4 @@ class LeadsConfig(AppConfig):
 
         register_metrics()
         post_save.connect(_program_saved, sender="partners.Program", dispatch_uid="leads.program_settings")
+        register_home_context("lead_summary", partner_lead_summary)
