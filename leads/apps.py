@@ -7,8 +7,10 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Lead distribution")
 
     def ready(self):
+        from prm.partner_pages import register_home_context
         from prm.programs import create_with_each_program
 
+        from .selectors import partner_lead_summary
         from .services import register
         from .services.config import lead_program_settings_create
 
@@ -18,6 +20,7 @@ class LeadsConfig(AppConfig):
         register_metrics()
         # Every program has its lead distribution settings, with the defaults until changed.
         create_with_each_program(lead_program_settings_create, dispatch_uid="leads.program_settings")
+        register_home_context("lead_summary", partner_lead_summary)
 
         # What each status of a lead and of an import means on a badge (one colour per meaning, ADR 0014).
         from prm.ui import register_tones

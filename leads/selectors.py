@@ -3,12 +3,12 @@ and the assignment history with its explanations (staff only)."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from prm.sla.display import deadline_columns
 from prm.tenancy import is_vendor_staff, membership_of
 
-from .models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, Lead, LeadAssignment, LeadStatus
+from .models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, HELD_STATUSES, Lead, LeadAssignment, LeadStatus
 
 # What a partner reads of a lead offered to it, before accepting: enough to decide, not the contact.
 PREVIEW_FIELDS = ("id", "status", "company", "country", "industry", "product", "rating")
@@ -94,6 +94,15 @@ def lead_list(user, *, status: str = "", sort: str = ""):
         return leads.order_by("-created_at", "-pk")
     descending = sort.startswith("-")
     return leads.order_by(f"-{column}" if descending else column, "-pk" if descending else "pk")
+
+
+def partner_lead_summary(partner) -> dict:
+    """The partner home's lead figures: leads awaiting its answer and leads it is working on. One
+    query on the inbox index; the leads a partner holds are bounded by its capacity."""
+    return Lead.objects.filter(partner=partner, status__in=HELD_STATUSES).aggregate(
+        offered=Count("pk", filter=INBOX_FILTERS["offered"]),
+        open=Count("pk", filter=INBOX_FILTERS["open"]),
+    )
 
 
 def lead_assignments(user, lead: Lead):

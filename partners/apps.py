@@ -15,6 +15,19 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from prm.notifications.kinds import register_kind
+        from prm.ui import register_tones
+
+        from .selectors_team import MemberStatus
+
+        # The badges of a member's status (prm.ui): the same code is also a partner's active/inactive.
+        register_tones(
+            **{
+                MemberStatus.ACTIVE: "good",
+                MemberStatus.INVITED: "progress",
+                MemberStatus.EXPIRED: "neutral",
+                MemberStatus.INACTIVE: "neutral",
+            }
+        )
 
         from .recruitment import register as register_recruitment
 

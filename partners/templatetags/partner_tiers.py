@@ -25,13 +25,18 @@ def money(amount, currency):
 @register.inclusion_tag("partners/team/_tier_progress.html")
 def tier_progress(partner, deal_summary=None):
     """The current tier's benefits and what the next one takes, with where the partner stands on each
-    requirement (``partners.tiers``). ``deal_summary`` (``deals.selectors.partner_deal_summary``)
+    requirement (``partners.tiers``) and how many of them are met. ``deal_summary`` (``deals.selectors.partner_deal_summary``)
     names the won deals left out of the revenue for want of an exchange rate."""
     from partners.tiers import tier_progress as progress
 
     currency = Program.objects.filter(pk=partner.program_id).values_list("currency", flat=True).first() or ""
+    state = progress(partner, currency=currency)
+    met = sum(1 for requirement in state["requirements"] if requirement.met)
+    total = len(state["requirements"])
     return {
-        **progress(partner, currency=currency),
+        **state,
         "currency": currency,
         "missing_rates": (deal_summary or {}).get("won_revenue_missing"),
+        "met": met,  # requirements of the next tier already met, for the progress bar
+        "met_percent": 100 * met // total if total else 0,
     }

@@ -64,7 +64,7 @@ def test_visitor_applies_in_french_and_becomes_an_onboarded_partner_team(page, b
     page.goto("/")
     page.select_option("header select[name=language]", "fr")
     expect(html).to_have_attribute("lang", "fr")
-    expect(page.locator("main")).to_contain_text("Grandissons ensemble")
+    expect(page.locator("h1")).to_contain_text("Grandissons ensemble")
     expect(page.locator("main")).to_contain_text("Ensemble, nous servons bien nos clients.")
     expect(page.locator("main")).to_contain_text("Enregistré")
     page.locator("main a[href='/apply/']").first.click()
@@ -110,7 +110,7 @@ def test_visitor_applies_in_french_and_becomes_an_onboarded_partner_team(page, b
     invitation_path = link_in_email("chloe@lumiere-conseil.example", "/invitations/")
     page.context.clear_cookies()
     page.goto(invitation_path)
-    expect(page.locator("main h1")).to_contain_text("Lumière Conseil SAS")
+    expect(page.locator("h1")).to_contain_text("Lumière Conseil SAS")
     page.fill("input[name=password1]", NEW_PASSWORD)
     page.fill("input[name=password2]", NEW_PASSWORD)
     page.locator("main form button[type=submit]").click()
@@ -130,7 +130,7 @@ def test_visitor_applies_in_french_and_becomes_an_onboarded_partner_team(page, b
     page.select_option("select[name='addresses-0-country']", "FR")
     page.locator("main form[enctype] button[type=submit]").click()
     page.wait_for_load_state()
-    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator(".toast")).to_be_visible()
 
     # 6. Invite a colleague.
     page.goto("/team/")
@@ -144,7 +144,8 @@ def test_visitor_applies_in_french_and_becomes_an_onboarded_partner_team(page, b
     # 7. The home page shows the checklist complete.
     page.goto("/")
     expect(html).to_have_attribute("lang", "fr")  # the applicant's language became the user's
-    expect(page.locator("main")).to_contain_text("Lumière Conseil SAS")
-    expect(page.locator("progress")).to_have_attribute("value", "3")
+    expect(page.locator("h1")).to_contain_text("Lumière Conseil SAS")
+    checklist = page.locator("section[aria-labelledby=onboarding-h] [role=progressbar]")
+    expect(checklist).to_have_attribute("aria-valuenow", "100")
     assert Membership.objects.filter(partner=partner).count() == 2
     assert partner.onboarding_progress.count() == 3

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -224,7 +225,8 @@ def test_the_home_counts_deals_and_won_revenue_for_the_tier(client, world, make_
     make_deal(world["partner_a_admin"], partner, customer_company="Outra Empresa", submit=True)
     client.force_login(world["partner_a_sales"])
     page = client.get(reverse("home")).content.decode()
-    assert "1 awaiting a decision" in page
+    assert re.search(rf'href="{reverse("deal_list")}\?status=open"[^>]*>1</a>', page)  # the KPI tile
+    assert "awaiting a decision" in page
     assert "(you: BRL 12,345)" in page
     assert "(you: 1)" in page
 
