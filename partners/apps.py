@@ -17,7 +17,7 @@ class PartnersConfig(AppConfig):
         from prm.notifications.kinds import register_kind
         from prm.ui import register_tones
 
-        from .selectors_team import MemberStatus
+        from .selectors.team import MemberStatus
 
         # The badges of a member's status (prm.ui): the same code is also a partner's active/inactive.
         register_tones(

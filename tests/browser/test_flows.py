@@ -36,6 +36,8 @@ def test_partner_admin_switches_to_portuguese_and_it_is_remembered(page, transac
     expect(page.locator("h1")).to_have_text("Welcome, Acme Integradores")
     expect(log_out_button).to_have_text("Log out")
 
+    account_menu = page.locator("header button[data-bs-toggle=dropdown]")
+    account_menu.click()  # the language is chosen in the account menu
     page.select_option("header select[name=language]", "pt-br")
     expect(html).to_have_attribute("lang", "pt-br")
     assert urlparse(page.url).path == "/"
@@ -58,6 +60,7 @@ def test_partner_admin_switches_to_portuguese_and_it_is_remembered(page, transac
     expect(html).to_have_attribute("lang", "pt-br")
     expect(log_out_button).to_have_text(log_out_pt)
 
+    account_menu.click()
     page.select_option("header select[name=language]", "en")
     expect(html).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Welcome, Acme Integradores")
@@ -117,6 +120,7 @@ def test_staff_user_with_a_wrong_code_stays_out_of_the_admin(page, transactional
 
 def test_partner_user_never_gets_the_admin(page, transactional_db):
     partner = factories.PartnerFactory(name="Acme Admin Probe")
+    factories.PartnerFactory(name="Zenith Hidden Partner")
     user = factories.partner_user(partner, "admin")
     log_in(page, user.email, factories.PASSWORD)
 
@@ -127,4 +131,6 @@ def test_partner_user_never_gets_the_admin(page, transactional_db):
     response = page.goto("/admin/partners/partner/")
     assert response.status == 403
     assert not page.locator("#site-name").count()
-    assert "Acme" not in page.content()
+    # The page names the user's own company in its header, and nothing of the admin's list.
+    assert "Zenith" not in page.content()
+    assert "Acme" not in page.locator("main").inner_text()
