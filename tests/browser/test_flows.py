@@ -17,6 +17,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def log_out(page):
+    page.locator("header button[data-bs-toggle=dropdown]").click()
     page.locator("header form[action='/accounts/logout/'] button").click()
     page.wait_for_url(lambda url: urlparse(url).path == "/accounts/login/")
 
