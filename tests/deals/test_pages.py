@@ -225,8 +225,11 @@ def test_the_home_counts_deals_and_won_revenue_for_the_tier(client, world, make_
     make_deal(world["partner_a_admin"], partner, customer_company="Outra Empresa", submit=True)
     client.force_login(world["partner_a_sales"])
     page = client.get(reverse("home")).content.decode()
-    assert re.search(rf'href="{reverse("deal_list")}\?status=open"[^>]*>1</a>', page)  # the KPI tile
-    assert "awaiting a decision" in page
+    # The KPI tile: the figure is the link, named by its label for screen readers.
+    assert re.search(
+        rf'href="{reverse("deal_list")}\?status=open"[^>]*>1<span class="visually-hidden"> [^<]*awaiting a decision</span></a>',
+        page,
+    )
     assert "(you: BRL 12,345)" in page
     assert "(you: 1)" in page
 
