@@ -49,3 +49,8 @@ class PartnersConfig(AppConfig):
         from .metrics import register as register_metrics
 
         register_metrics()
+        from prm.branding import register_brand_reader
+
+        from .selectors.branding import program_brand
+
+        register_brand_reader(program_brand)

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from .views import onboarding, pages, public, team
+from .views import branding, onboarding, pages, public, team
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("brand.css", branding.brand_css, name="brand_css"),
+    path("brand/logo/", branding.brand_logo, name="brand_logo"),
+    path("brand/favicon/", branding.brand_favicon, name="brand_favicon"),
     path("apply/", public.apply, name="apply"),
     path("apply/thanks/", public.apply_thanks, name="apply_thanks"),
     path("staff/partners/<int:pk>/", pages.staff_partner_detail, name="staff_partner_detail"),

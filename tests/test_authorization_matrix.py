@@ -109,6 +109,10 @@ ROUTES = {
     "profile": signed_in(200),
     # The design system's reference: vendor staff (and anyone on a DEBUG machine, not here).
     "favicon": everyone(200),
+    # The program's branding, loaded by every page (public).
+    "brand_css": everyone(200),
+    "brand_logo": everyone(200),
+    "brand_favicon": everyone(200),
     "styleguide": row(404, 404, 404, 404, 200, 200, 200, 200),
     # Previews of the notification e-mails: vendor staff.
     "email_preview_list": row(404, 404, 404, 404, 200, 200, 200, 200),
@@ -611,6 +615,9 @@ MFA_ENROLMENT = {
     "mfa_reauthenticate": REDIRECT,
     "account_logout": 200,
     "language_set": REDIRECT,
+    "brand_css": 200,
+    "brand_logo": 200,
+    "brand_favicon": 200,
 }
 API_ROUTES = [route for route in ALL_ROUTES if route.pattern.startswith("api/")]
 ANONYMOUS_API = {"application-list"}  # takes no credentials at all

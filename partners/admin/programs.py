@@ -4,10 +4,17 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from prm.branding import ACCENT_MIN_CONTRAST, PRIMARY_MIN_CONTRAST
+from prm.errors import ServiceError
 from prm.metrics import metrics
 
 from ..models import Program, Tier, TierRequirement
+from ..services.branding import colour_validate, program_branding_update
+from ..services.profile import logo_reencode
 from ..tiers import tier_requirements_set
+
+PROGRAM_FIELDS = ("name", "slug", "calendar", "currency", "application_review_days", "onboarding_stall_days")
+BRANDING_FIELDS = ("logo", "favicon", "primary_color", "accent_color")
 
 
 class TierInline(admin.TabularInline):
@@ -16,10 +23,63 @@ class TierInline(admin.TabularInline):
     show_change_link = True  # what a tier takes: on the tier's own page
 
 
+class ProgramForm(forms.ModelForm):
+    """The branding is checked here as the service checks it, so that a refusal shows on its field."""
+
+    class Meta:
+        model = Program
+        fields = (*PROGRAM_FIELDS, *BRANDING_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, minimum in (("primary_color", PRIMARY_MIN_CONTRAST), ("accent_color", ACCENT_MIN_CONTRAST)):
+            if cleaned.get(field) is not None:
+                try:
+                    cleaned[field] = colour_validate(cleaned[field], field=field, minimum=minimum)
+                except ServiceError as error:
+                    self.add_error(field, error.message)
+        for field in ("logo", "favicon"):
+            upload = self.files.get(field)
+            if upload:
+                try:
+                    logo_reencode(upload)
+                except ServiceError as error:
+                    self.add_error(field, error.message)
+        return cleaned
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "calendar", "currency")
+    form = ProgramForm
+    list_display = ("name", "slug", "calendar", "currency", "primary_color")
     inlines = [TierInline]
+    fieldsets = (
+        (
+            None,
+            {"fields": ("name", "slug", "calendar", "currency", "application_review_days", "onboarding_stall_days")},
+        ),
+        (_("Branding"), {"fields": BRANDING_FIELDS}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        """The program's own fields as before; its branding through the branding service (checked,
+        images re-encoded, audited)."""
+        stored = Program.objects.filter(pk=obj.pk).first() if obj.pk else None
+        obj.logo = stored.logo if stored else ""
+        obj.favicon = stored.favicon if stored else ""
+        primary, accent = obj.primary_color, obj.accent_color
+        if stored:
+            obj.primary_color, obj.accent_color = stored.primary_color, stored.accent_color
+        super().save_model(request, obj, form, change)
+        program_branding_update(
+            actor=request.user,
+            program=obj,
+            primary_color=primary,
+            accent_color=accent,
+            logo=form.files.get("logo"),
+            favicon=form.files.get("favicon"),
+            clear_logo=form.cleaned_data.get("logo") is False,
+        )
 
 
 class TierRequirementForm(forms.ModelForm):

@@ -88,6 +88,15 @@ class Program(models.Model):
     onboarding_stall_days = models.PositiveSmallIntegerField(
         _("onboarding stall alert (business days without progress)"), default=10, validators=[MinValueValidator(1)]
     )
+    # The vendor's branding (partners.services.branding): the portal, the public pages and the e-mails.
+    logo = models.FileField(_("logo"), upload_to="program-logos/", blank=True)
+    favicon = models.FileField(_("favicon"), upload_to="program-logos/", blank=True)
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, default="#066fd1", help_text=_("Buttons, links and the e-mail header.")
+    )
+    accent_color = models.CharField(
+        _("accent colour"), max_length=7, default="#b45309", help_text=_("The current page in the navigation.")
+    )
 
     class Meta:
         verbose_name = _("program")

@@ -77,6 +77,8 @@ class StaffMfaRequiredMiddleware:
       again when the sign-in is not recent (the MFA variant serves a user left with recovery
       codes only);
     - ``account_logout`` and ``language_set``;
+    - the program's branding (``brand_css``, ``brand_logo``, ``brand_favicon``), which every page
+      loads, the set-up page too, and which is public;
     - static files (``STATIC_URL``), which WhiteNoise usually serves before any middleware.
 
     Deliberately not allowed: the home page, the public application form, the e-mail, password
@@ -100,6 +102,9 @@ class StaffMfaRequiredMiddleware:
             "mfa_reauthenticate",
             "account_logout",
             "language_set",
+            "brand_css",
+            "brand_logo",
+            "brand_favicon",
         }
     )
 
