@@ -24,6 +24,7 @@ from catalogue.models import Product
 from catalogue.selectors import active_products
 from prm.countries import country_choices
 from prm.errors import ServiceError
+from prm.forms import IsoDateInput
 from prm.idempotency.forms import form_once
 from prm.listing import filter_chip
 from prm.money.currencies import Currency
@@ -63,9 +64,7 @@ class DealForm(forms.Form):
     )
     amount = forms.DecimalField(label=gettext_lazy("Estimated amount"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=gettext_lazy("Currency"), choices=Currency.choices)
-    expected_close_date = forms.DateField(
-        label=gettext_lazy("Expected close date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_close_date = forms.DateField(label=gettext_lazy("Expected close date"), widget=IsoDateInput())
     notes = forms.CharField(
         label=gettext_lazy("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -90,7 +89,7 @@ class ProgressForm(forms.Form):
 
 class WonForm(forms.Form):
     final_amount = forms.DecimalField(label=gettext_lazy("Final amount"), min_value=0, max_digits=14, decimal_places=2)
-    closed_on = forms.DateField(label=gettext_lazy("Close date"), widget=forms.DateInput(attrs={"type": "date"}))
+    closed_on = forms.DateField(label=gettext_lazy("Close date"), widget=IsoDateInput())
 
 
 class LostForm(forms.Form):

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
+from prm.forms import IsoDateInput
 from prm.idempotency.forms import form_once
 from prm.listing import filter_chip
 from prm.money.currencies import Currency
@@ -101,9 +102,7 @@ class LostForm(forms.Form):
 class ConvertForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Estimated amount"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=gettext_lazy("Currency"), choices=Currency.choices)
-    expected_close_date = forms.DateField(
-        label=gettext_lazy("Expected close date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_close_date = forms.DateField(label=gettext_lazy("Expected close date"), widget=IsoDateInput())
     notes = forms.CharField(
         label=gettext_lazy("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -287,3 +287,20 @@ def test_active_filters_are_chips_that_remove_themselves(sales, world, make_deal
     assert f'href="{reverse("deal_list")}?status=draft&amp;sort=amount"' in page  # the search chip drops the search
     assert 'name="sort" value="amount"' in page  # filtering again keeps the order
     assert "data-search-box" in page
+
+
+@pytest.mark.parametrize("language", ["en", "pt-br", "fr"])
+def test_date_inputs_hold_iso_dates_in_every_language(client, world, make_deal, language):
+    deal = services.deal_approve(
+        actor=world["cam_a"], deal=make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    )
+    draft = make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Outra Empresa")
+    user = world["partner_a_admin"]
+    type(user).objects.filter(pk=user.pk).update(language=language)
+    client.force_login(user)
+    page = client.get(reverse("deal_detail", args=[deal.pk])).content.decode()
+    today = timezone.localdate().isoformat()
+    assert re.search(rf'<input type="date" name="closed_on" value="{today}"', page)
+    page = client.get(reverse("deal_edit", args=[draft.pk])).content.decode()
+    close = draft.expected_close_date.isoformat()
+    assert re.search(rf'<input type="date" name="expected_close_date" value="{close}"', page)
