@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue.models import Product
 from catalogue.selectors import active_products
+from partners.selectors import partner_currency
 from prm.countries import country_choices
 from prm.errors import ServiceError
 from prm.forms import IsoDateInput
@@ -189,7 +190,7 @@ def deal_create(request):
     if staff:
         return staff
     form = DealForm(
-        request.POST or None, initial={"currency": partner.program.currency, "customer_country": partner.country}
+        request.POST or None, initial={"currency": partner_currency(partner), "customer_country": partner.country}
     )
     return _deal_form(request, form, partner=partner, deal=None)
 

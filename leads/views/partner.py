@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from partners.selectors import partner_currency
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
 from prm.forms import IsoDateInput
@@ -232,7 +233,7 @@ def _render_detail(request, partner, lead, *, forms_with_errors=None, status=200
         "deal_id": lead.deal_id if accepted and "deal" in lead_fields_for(request.user, lead) else None,
         "decline_form": DeclineForm(),
         "lost_form": LostForm(),
-        "convert_form": ConvertForm(initial={"currency": partner.program.currency}),
+        "convert_form": ConvertForm(initial={"currency": partner_currency(partner)}),
         **(forms_with_errors or {}),
     }
     return render(request, "leads/lead_detail.html", context, status=status)

@@ -304,3 +304,23 @@ def test_date_inputs_hold_iso_dates_in_every_language(client, world, make_deal, 
     page = client.get(reverse("deal_edit", args=[draft.pk])).content.decode()
     close = draft.expected_close_date.isoformat()
     assert re.search(rf'<input type="date" name="expected_close_date" value="{close}"', page)
+
+
+def _selected(page: str, name: str) -> str:
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    return re.search(r'<option value="([^"]*)" selected>', select).group(1)
+
+
+@pytest.mark.parametrize(
+    ("country", "program_currency", "currency"),
+    [("BR", "USD", "BRL"), ("FR", "USD", "EUR"), ("PT", "BRL", "EUR"), ("US", "EUR", "USD"), ("CA", "BRL", "BRL")],
+)
+def test_the_form_offers_the_partners_country_and_its_currency(sales, world, country, program_currency, currency):
+    partner = world["partner_a"]
+    partner.country = country
+    partner.save()
+    partner.program.currency = program_currency
+    partner.program.save()
+    page = sales.get(reverse("deal_create")).content.decode()
+    assert _selected(page, "customer_country") == country
+    assert _selected(page, "currency") == currency
