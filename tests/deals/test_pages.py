@@ -324,3 +324,16 @@ def test_the_form_offers_the_partners_country_and_its_currency(sales, world, cou
     page = sales.get(reverse("deal_create")).content.decode()
     assert _selected(page, "customer_country") == country
     assert _selected(page, "currency") == currency
+
+
+def test_the_pages_name_the_customer_country_in_the_readers_language(client, world, make_deal):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    user = world["partner_a_sales"]
+    type(user).objects.filter(pk=user.pk).update(language="pt-br")
+    client.force_login(user)
+    for page in (
+        client.get(reverse("deal_list")).content.decode(),
+        client.get(reverse("deal_detail", args=[deal.pk])).content.decode(),
+    ):
+        assert "Brasil" in page
+        assert not re.search(r">\s*BR\s*<", page)
