@@ -22,8 +22,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue.models import Product
 from catalogue.selectors import active_products
+from partners.selectors import partner_currency
 from prm.countries import country_choices
 from prm.errors import ServiceError
+from prm.forms import IsoDateInput
 from prm.idempotency.forms import form_once
 from prm.listing import filter_chip
 from prm.money.currencies import Currency
@@ -63,9 +65,7 @@ class DealForm(forms.Form):
     )
     amount = forms.DecimalField(label=gettext_lazy("Estimated amount"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=gettext_lazy("Currency"), choices=Currency.choices)
-    expected_close_date = forms.DateField(
-        label=gettext_lazy("Expected close date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_close_date = forms.DateField(label=gettext_lazy("Expected close date"), widget=IsoDateInput())
     notes = forms.CharField(
         label=gettext_lazy("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -90,7 +90,7 @@ class ProgressForm(forms.Form):
 
 class WonForm(forms.Form):
     final_amount = forms.DecimalField(label=gettext_lazy("Final amount"), min_value=0, max_digits=14, decimal_places=2)
-    closed_on = forms.DateField(label=gettext_lazy("Close date"), widget=forms.DateInput(attrs={"type": "date"}))
+    closed_on = forms.DateField(label=gettext_lazy("Close date"), widget=IsoDateInput())
 
 
 class LostForm(forms.Form):
@@ -190,7 +190,7 @@ def deal_create(request):
     if staff:
         return staff
     form = DealForm(
-        request.POST or None, initial={"currency": partner.program.currency, "customer_country": partner.country}
+        request.POST or None, initial={"currency": partner_currency(partner), "customer_country": partner.country}
     )
     return _deal_form(request, form, partner=partner, deal=None)
 

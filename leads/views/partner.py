@@ -25,8 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from partners.selectors import partner_currency
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
+from prm.forms import IsoDateInput
 from prm.idempotency.forms import form_once
 from prm.listing import filter_chip
 from prm.money.currencies import Currency
@@ -101,9 +103,7 @@ class LostForm(forms.Form):
 class ConvertForm(forms.Form):
     amount = forms.DecimalField(label=gettext_lazy("Estimated amount"), min_value=0, max_digits=14, decimal_places=2)
     currency = forms.ChoiceField(label=gettext_lazy("Currency"), choices=Currency.choices)
-    expected_close_date = forms.DateField(
-        label=gettext_lazy("Expected close date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_close_date = forms.DateField(label=gettext_lazy("Expected close date"), widget=IsoDateInput())
     notes = forms.CharField(
         label=gettext_lazy("Notes"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -233,7 +233,7 @@ def _render_detail(request, partner, lead, *, forms_with_errors=None, status=200
         "deal_id": lead.deal_id if accepted and "deal" in lead_fields_for(request.user, lead) else None,
         "decline_form": DeclineForm(),
         "lost_form": LostForm(),
-        "convert_form": ConvertForm(initial={"currency": partner.program.currency}),
+        "convert_form": ConvertForm(initial={"currency": partner_currency(partner)}),
         **(forms_with_errors or {}),
     }
     return render(request, "leads/lead_detail.html", context, status=status)

@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from prm.money.currencies import Currency, currency_of_country
 from prm.partner_pages import trail_hidden_q
 from prm.tenancy import cam_grants, membership_of, record_denied_access
 
@@ -18,6 +19,14 @@ def partners_visible(user):
 def partners_with_counts(user):
     """Partners with their number of users and their onboarding progress (done / total steps)."""
     return with_onboarding_counts(partners_visible(user).annotate(member_count=Count("memberships")))
+
+
+def partner_currency(partner) -> str:
+    """The currency a partner's forms offer first: its country's if amounts may be entered in it,
+    else its program's (if one of those), else US dollars."""
+    program_currency = partner.program.currency
+    fallback = program_currency if program_currency in Currency.values else Currency.USD.value
+    return currency_of_country(partner.country, fallback)
 
 
 def partner_of(user):

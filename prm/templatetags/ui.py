@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from prm import ui
+from prm.countries import country_name as _country_name
 
 register = template.Library()
 
@@ -43,6 +44,12 @@ def icon(name, extra=""):
 def tone(code):
     """{{ deal.status|tone }}: the meaning of a status code (prm.ui), for the ``tone-<meaning>`` badge classes."""
     return ui.meaning(code)
+
+
+@register.filter
+def country_name(code):
+    """{{ deal.customer_country|country_name }}: the country's name in the reader's language (the code if unknown)."""
+    return _country_name(code)
 
 
 @register.filter

@@ -143,3 +143,13 @@ def test_the_profile_form_error_is_in_the_users_language(client, world):
     assert message != "Give the token a name."
     assert escape(message) in response.content.decode()
     assert response.context["LANGUAGE_CODE"] == "pt-br"
+
+
+@pytest.mark.parametrize("language", ["en", "pt-br", "fr"])
+def test_the_profile_page_shows_the_token_placeholder_of_the_bearer_header(client, world, language):
+    user = world["partner_a_admin"]
+    type(user).objects.filter(pk=user.pk).update(language=language)
+    client.force_login(user)
+    html = client.get(reverse("profile")).content.decode()
+    assert "Authorization: Bearer &lt;token&gt;." in html
+    assert "Bearer ." not in html

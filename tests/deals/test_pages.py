@@ -290,3 +290,53 @@ def test_active_filters_are_chips_that_remove_themselves(sales, world, make_deal
     assert f'href="{reverse("deal_list")}?status=draft&amp;sort=amount"' in page  # the search chip drops the search
     assert 'name="sort" value="amount"' in page  # filtering again keeps the order
     assert "data-search-box" in page
+
+
+@pytest.mark.parametrize("language", ["en", "pt-br", "fr"])
+def test_date_inputs_hold_iso_dates_in_every_language(client, world, make_deal, language):
+    deal = services.deal_approve(
+        actor=world["cam_a"], deal=make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    )
+    draft = make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Outra Empresa")
+    user = world["partner_a_admin"]
+    type(user).objects.filter(pk=user.pk).update(language=language)
+    client.force_login(user)
+    page = client.get(reverse("deal_detail", args=[deal.pk])).content.decode()
+    today = timezone.localdate().isoformat()
+    assert re.search(rf'<input type="date" name="closed_on" value="{today}"', page)
+    page = client.get(reverse("deal_edit", args=[draft.pk])).content.decode()
+    close = draft.expected_close_date.isoformat()
+    assert re.search(rf'<input type="date" name="expected_close_date" value="{close}"', page)
+
+
+def _selected(page: str, name: str) -> str:
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    return re.search(r'<option value="([^"]*)" selected>', select).group(1)
+
+
+@pytest.mark.parametrize(
+    ("country", "program_currency", "currency"),
+    [("BR", "USD", "BRL"), ("FR", "USD", "EUR"), ("PT", "BRL", "EUR"), ("US", "EUR", "USD"), ("CA", "BRL", "BRL")],
+)
+def test_the_form_offers_the_partners_country_and_its_currency(sales, world, country, program_currency, currency):
+    partner = world["partner_a"]
+    partner.country = country
+    partner.save()
+    partner.program.currency = program_currency
+    partner.program.save()
+    page = sales.get(reverse("deal_create")).content.decode()
+    assert _selected(page, "customer_country") == country
+    assert _selected(page, "currency") == currency
+
+
+def test_the_pages_name_the_customer_country_in_the_readers_language(client, world, make_deal):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    user = world["partner_a_sales"]
+    type(user).objects.filter(pk=user.pk).update(language="pt-br")
+    client.force_login(user)
+    for page in (
+        client.get(reverse("deal_list")).content.decode(),
+        client.get(reverse("deal_detail", args=[deal.pk])).content.decode(),
+    ):
+        assert "Brasil" in page
+        assert not re.search(r">\s*BR\s*<", page)

@@ -1,6 +1,7 @@
 """Partner pages of lead distribution: the inbox, a lead's page and its actions."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -238,6 +239,22 @@ def test_converting_creates_a_linked_deal_draft(sales, world, accepted):
     assert "Vendor-sourced" in deal_page
     page = _page(sales, "lead_detail", lead.pk)
     assert reverse("deal_detail", args=[deal.pk]) in page
+
+
+@pytest.mark.parametrize(("country", "currency"), [("BR", "BRL"), ("DE", "EUR"), ("CA", "USD")])
+def test_the_convert_form_offers_the_partners_currency(client, world, accepted, country, currency):
+    partner = world["partner_a"]
+    partner.country = country
+    partner.save()
+    assert partner.program.currency == "USD"
+    lead = accepted()
+    user = world["partner_a_sales"]
+    type(user).objects.filter(pk=user.pk).update(language="pt-br")
+    client.force_login(user)
+    client.post(reverse("lead_advance", args=[lead.pk]), {"status": "contacted"})
+    page = _page(client, "lead_detail", lead.pk)
+    select = re.search(r'<select name="currency".*?</select>', page, re.S).group(0)
+    assert re.search(rf'<option value="{currency}" selected>', select)
 
 
 def test_a_lead_reassigned_away_is_missing(sales, world, accepted):
