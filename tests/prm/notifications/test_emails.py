@@ -2,12 +2,15 @@
 
 import re
 
+import pytest
 from django.conf import settings
 from django.core import mail
 
 from prm.notifications.emails import render_message
 from prm.notifications.services import notification_deliver, notify
 from tests import factories
+
+pytestmark = pytest.mark.django_db
 
 
 def test_both_parts_carry_the_text_the_link_and_the_preferences_link():
