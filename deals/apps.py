@@ -23,6 +23,11 @@ class DealsConfig(AppConfig):
         create_with_each_program(deal_program_settings_create, dispatch_uid="deals.program_settings")
         register_home_context("deal_summary", partner_deal_summary)
         register_trail_scope(Deal, deals_visible_to)
+        from prm.search import register_search
+
+        from .selectors import search_deals
+
+        register_search("deals", label=_("Deal registrations"), icon="briefcase", search=search_deals, order=10)
 
         # What each status means on a badge (one colour per meaning, ADR 0014).
         from prm.ui import register_tones

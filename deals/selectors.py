@@ -346,3 +346,25 @@ def deal_conflict_facts(user, deal: Deal) -> list[dict] | None:
         ]
         rows.append(group)
     return rows
+
+
+def search_deals(user, text: str, limit: int):
+    """Global search (prm.search): the user's visible registrations whose customer matches."""
+    from prm.search import Hit
+
+    staff = is_vendor_staff(user)
+    rows = (
+        deals_visible_to(user)
+        .filter(Q(customer_company__icontains=text) | Q(customer_email__icontains=text))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        Hit(
+            title=deal.customer_company,
+            subtitle=deal.partner.name if staff else country_name(deal.customer_country),
+            url=reverse("admin:deals_deal_change", args=[deal.pk]) if staff else reverse("deal_detail", args=[deal.pk]),
+            status=deal.status,
+            status_label=deal.get_status_display(),
+        )
+        for deal in rows
+    ]

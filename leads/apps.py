@@ -21,6 +21,11 @@ class LeadsConfig(AppConfig):
         # Every program has its lead distribution settings, with the defaults until changed.
         create_with_each_program(lead_program_settings_create, dispatch_uid="leads.program_settings")
         register_home_context("lead_summary", partner_lead_summary)
+        from prm.search import register_search
+
+        from .selectors import search_leads
+
+        register_search("leads", label=_("Leads"), icon="target", search=search_leads, order=20)
 
         # What each status of a lead and of an import means on a badge (one colour per meaning, ADR 0014).
         from prm.ui import register_tones

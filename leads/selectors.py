@@ -115,3 +115,27 @@ def lead_assignments(user, lead: Lead):
 
 def current_assignment(lead: Lead) -> LeadAssignment | None:
     return LeadAssignment.objects.filter(lead=lead, ended_at__isnull=True).select_related("partner", "rule").first()
+
+
+def search_leads(user, text: str, limit: int):
+    """Global search (prm.search): the user's visible leads whose company or contact matches."""
+    from django.urls import reverse
+
+    from prm.search import Hit
+
+    staff = is_vendor_staff(user)
+    rows = (
+        leads_visible_to(user)
+        .filter(Q(company__icontains=text) | Q(contact_name__icontains=text) | Q(email__icontains=text))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        Hit(
+            title=lead.company,
+            subtitle=lead.contact_name,
+            url=reverse("admin:leads_lead_change", args=[lead.pk]) if staff else reverse("lead_detail", args=[lead.pk]),
+            status=lead.status,
+            status_label=lead.get_status_display(),
+        )
+        for lead in rows
+    ]

@@ -54,3 +54,8 @@ class PartnersConfig(AppConfig):
         from .selectors.branding import program_brand
 
         register_brand_reader(program_brand)
+        from prm.search import register_search
+
+        from .selectors.search import search_partners
+
+        register_search("partners", label=_("Partners"), icon="building", search=search_partners, order=30)

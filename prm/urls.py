@@ -33,6 +33,7 @@ urlpatterns = [
     path("language/", views.language_set, name="language_set"),
     path("profile/", views.profile, name="profile"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("search/", views.search, name="search"),
     path("styleguide/", styleguide.styleguide, name="styleguide"),
     path("staff/emails/", email_preview.email_preview_list, name="email_preview_list"),
     path("staff/emails/<str:kind>/<str:language>/", email_preview.email_preview, name="email_preview"),

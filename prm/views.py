@@ -94,3 +94,18 @@ def favicon(request):
     response = HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@login_required
+@require_GET
+def search(request):
+    """Global search across what the user may see (prm.search), grouped by type."""
+    from prm.search import MIN_LENGTH, clean_text, search_all
+
+    text = clean_text(request.GET.get("q", ""))
+    groups = search_all(request.user, text) if text else []
+    return render(
+        request,
+        "prm/search.html",
+        {"q": request.GET.get("q", "")[:100], "text": text, "groups": groups, "min_length": MIN_LENGTH},
+    )

@@ -109,6 +109,8 @@ ROUTES = {
     "profile": signed_in(200),
     # The design system's reference: vendor staff (and anyone on a DEBUG machine, not here).
     "favicon": everyone(200),
+    # Global search: anyone signed in, over what they may see (tests/prm/test_search.py).
+    "search": signed_in(200),
     # The program's branding, loaded by every page (public).
     "brand_css": everyone(200),
     "brand_logo": everyone(200),

@@ -64,7 +64,9 @@
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
     var active = document.activeElement;
     if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return;
-    var box = document.querySelector("[data-search-box]");
+    var box = Array.prototype.find.call(document.querySelectorAll("[data-search-box]"), function (field) {
+      return field.offsetParent !== null; // the first one shown (the header's is hidden on a phone)
+    });
     if (box) {
       event.preventDefault();
       box.focus();

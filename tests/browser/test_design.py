@@ -45,6 +45,7 @@ def main_pages() -> dict[str | None, list[tuple[str, str]]]:
         ("notifications", reverse("notification_list")),
         ("notification-settings", reverse("notification_preferences")),
         ("profile", reverse("profile")),
+        ("search", reverse("search") + "?q=ltda"),
     ]
     if lead is not None:
         partner_pages.append(("lead", reverse("lead_detail", args=[lead.pk])))
