@@ -21,7 +21,11 @@ def offer(world):
 
 
 def tile(page: str, status: str) -> str:
-    found = re.search(rf'href="{reverse("lead_inbox")}\?status={status}"[^>]*>(\d+)</a>', page)
+    # The figure is the tile's link, named by its label for screen readers.
+    found = re.search(
+        rf'href="{reverse("lead_inbox")}\?status={status}"[^>]*>(\d+)<span class="visually-hidden">[^<]*</span></a>',
+        page,
+    )
     assert found, status
     return found.group(1)
 
