@@ -76,7 +76,40 @@ def test_french_typography():
                 problems.append(("space before punctuation", text))
             if "«" in text and not re.search(r"«\u00a0", text):
                 problems.append(("space inside quotes", text))
+            if re.search(r"\w'\w", text):
+                problems.append(("one apostrophe style: ’", text))
+            if re.search(r"(\d|\}|\)s)%", text):
+                problems.append(("a no-break space before %", text))
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("pt-br", "6 de março de 2027 às 14:05"),
+        ("fr", "6 mars 2027 14:05"),
+        ("en", "March 6, 2027, 2:05 p.m."),
+    ],
+)
+def test_dates_write_month_names_as_the_language_does(language, expected):
+    import datetime
+
+    from django.utils import formats
+
+    moment = datetime.datetime(2027, 3, 6, 14, 5, tzinfo=datetime.UTC)
+    with translation.override(language):
+        assert formats.date_format(moment, "DATETIME_FORMAT") == expected
+        assert formats.date_format(moment.replace(month=9), "D, N j") in {"seg, set. 6", "lun, sept. 6", "Mon, Sept. 6"}
+
+
+def test_percentages_keep_french_spacing():
+    from django.template import Context, Template
+
+    template = Template("{% load i18n %}{% blocktranslate with percent=40 %}{{ percent }}%{% endblocktranslate %}")
+    with translation.override("fr"):
+        assert template.render(Context()) == "40\u00a0%"
+    with translation.override("pt-br"):
+        assert template.render(Context()) == "40%"
 
 
 def _catalogue_content(mo):
