@@ -32,7 +32,7 @@ from catalogue.models import Product
 from catalogue.selectors import active_products
 from partners.recruitment import normalize_company_name
 from prm.api import ConflictSerializer as BaseConflictSerializer
-from prm.api import CountryField, StateConflict, StrictBooleanField, StrictSerializer, rule_refusal
+from prm.api import CountryField, LabelField, StateConflict, StrictBooleanField, StrictSerializer, rule_refusal
 from prm.api.workflow import (
     WorkflowViewSet,
     detail_action,
@@ -213,7 +213,7 @@ class DealSerializer(serializers.Serializer):
     expected_close_date = serializers.DateField(allow_null=True)
     notes = serializers.CharField()
     status = serializers.ChoiceField(choices=DealStatus.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = LabelField(source="get_status_display")
     stage = serializers.ChoiceField(choices=DealStage.choices, allow_blank=True)
     conflict_review = serializers.SerializerMethodField()
     info_question = serializers.CharField()

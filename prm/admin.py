@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from prm.countries import country_name
 
 
 class _ValidSelectionMixin:
@@ -94,3 +97,9 @@ class ReadOnlyModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.display(description=_("country"), ordering="country")
+def country_column(obj) -> str:
+    """A country column of an admin list: the name in the reader's language, with the stored code."""
+    return f"{country_name(obj.country)} ({obj.country})" if obj.country else ""

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from prm.admin import country_column
 from prm.admin_services import ServiceSavedAdmin, ServiceValidatedForm
 from prm.countries import COUNTRIES
 
@@ -32,7 +33,7 @@ class HouseAccountForm(ServiceValidatedForm):
 @admin.register(HouseAccount)
 class HouseAccountAdmin(ServiceSavedAdmin):
     form = HouseAccountForm
-    list_display = ("company_name", "country", "email_domain", "tax_id", "created_at")
+    list_display = ("company_name", country_column, "email_domain", "tax_id", "created_at")
     list_filter = ("country",)
     search_fields = ("company_name", "email_domain", "tax_id")
     readonly_fields = ("name_normalized", "tax_id_normalized", "created_at")

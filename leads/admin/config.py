@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import CompanySize, Industry, Partner, Region
 from prm.audit.admin import AuditTrailAdminMixin
-from prm.countries import COUNTRIES
+from prm.countries import COUNTRIES, country_name
 
 from ..models import AssignmentRule, LeadProgramSettings, LeadRating, PartnerLocation
 from ..services import config as services_config
@@ -89,7 +89,7 @@ class AssignmentRuleForm(forms.ModelForm):
 def _rule_summary(rule: AssignmentRule) -> str:
     parts = []
     if rule.countries:
-        parts.append(", ".join(rule.countries))
+        parts.append(", ".join(country_name(code) for code in rule.countries))
     if rule.regions:
         parts.append(", ".join(rule.regions))
     if rule.industries:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
+from prm.admin import country_column
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.admin_filters import PartnerInScopeFilter
 from prm.audit.admin import AuditTrailAdminMixin
@@ -76,7 +77,7 @@ class LeadAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
         "rule_used",
         "clock_display",
         "rating",
-        "country",
+        country_column,
         "created_at",
     )
     list_display_links = ("company",)

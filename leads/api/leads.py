@@ -37,6 +37,7 @@ from partners.selectors import partners_visible
 from prm.api import (
     ConflictSerializer,
     CountryField,
+    LabelField,
     NamedChoiceField,
     StateConflict,
     StrictBooleanField,
@@ -215,7 +216,7 @@ class LeadSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     status = NamedChoiceField(enum_name="LeadStatusEnum", choices=LeadStatus.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = LabelField(source="get_status_display")
     company = serializers.CharField()
     country = serializers.CharField()
     industry = NamedChoiceField(enum_name="LeadIndustryEnum", choices=Industry.choices, allow_blank=True)

@@ -15,13 +15,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from prm.admin import country_column
 from prm.admin_filters import CamFilter as BaseCamFilter
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.countries import country_name
 from prm.errors import ServiceError
 from prm.tenancy import cam_grants, sees_all_partners
 
 from .. import services
-from ..models import Membership, Partner, Tier
+from ..models import Industry, Membership, Partner, Region, Tier
 from ._common import _csv_cell
 from .onboarding import OnboardingStateFilter
 
@@ -56,6 +58,22 @@ class _Echo:
 class PartnerAdminForm(forms.ModelForm):
     """Checks the changed fields with the profile service, which writes them."""
 
+    # Chosen by their names (the model's array fields would ask for the codes, comma-separated).
+    regions = forms.MultipleChoiceField(
+        label=_("regions served"), choices=Region.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    industries = forms.MultipleChoiceField(
+        label=_("industries"), choices=Industry.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    # The stored logo is not a form field: a new one is checked by content and re-encoded by the
+    # service (partners.services.profile.logo_reencode), as on the company profile page.
+    new_logo = forms.FileField(
+        label=_("New logo"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 2 MB. It is resized to fit 512 × 512 pixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
     @staticmethod
     def service_data(form) -> dict:
         fields = (*services.STAFF_PROFILE_FIELDS, *services.PROFILE_FIELDS)
@@ -65,6 +83,11 @@ class PartnerAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("new_logo"):
+            try:
+                services.logo_reencode(cleaned["new_logo"])
+            except ServiceError as error:
+                self.add_error("new_logo", error.message)
         if not self.errors:
             try:
                 services.partner_profile_validate(actor=self.actor, partner=self.instance, data=self.service_data(self))
@@ -75,11 +98,11 @@ class PartnerAdminForm(forms.ModelForm):
 
 @admin.register(Partner)
 class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "country", "tier", "is_active", "created_at")
+    list_display = ("name", country_column, "tier", "is_active", "created_at")
     search_fields = ("name",)
     list_select_related = ("tier",)
     # The tier changes only through the "set tier" action (a reason, an audit event, a notification);
-    # the logo only through the company profile (checked and re-encoded).
+    # the logo through the service, which checks and re-encodes it (the form's "new logo").
     readonly_fields = ("is_active", "tier", "logo_link")
     exclude = ("logo",)
     actions = ["set_tier", "export_csv", "deactivate", "activate"]
@@ -110,10 +133,12 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = PartnerAdminForm.service_data(form)
-        if change:
-            services.partner_profile_update(actor=request.user, partner=obj, data=data)
-        else:
+        logo = form.cleaned_data.get("new_logo") or None
+        if not change:
             obj.pk = services.partner_create(actor=request.user, data=data).pk
+            data = {}
+        if change or logo is not None:
+            services.partner_profile_update(actor=request.user, partner=obj, data=data, logo=logo)
 
     def save_related(self, request, form, formsets, change):
         pass  # the specialties are written by the service, with the other fields
@@ -186,6 +211,7 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
             _("onboarding steps done"),
             _("onboarding steps"),
             _("created"),
+            _("country code"),
         ]
 
         def lines():
@@ -194,13 +220,14 @@ class PartnerAdmin(AuditTrailAdminMixin, admin.ModelAdmin):
                 yield writer.writerow(
                     [
                         _csv_cell(partner.name),
-                        _csv_cell(partner.country),
+                        _csv_cell(country_name(partner.country)),
                         _csv_cell(partner.tier.name if partner.tier else ""),
                         _csv_cell(" ".join(partner.cam_emails or [])),
                         "yes" if partner.is_active else "no",
                         partner.onboarding_done,
                         partner.onboarding_total,
                         partner.created_at.date().isoformat(),
+                        partner.country,
                     ]
                 )
 

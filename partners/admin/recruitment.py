@@ -10,13 +10,23 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from prm.admin import ReadOnlyModelAdmin
+from prm.admin import ReadOnlyModelAdmin, country_column
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.countries import country_name
 from prm.errors import ServiceError
 from prm.sla.display import NO_CLOCK, ClockState, clock_badge, with_clock
 
-from ..models import Application, ApplicationStatus, CamTerritory, CriteriaItem, IcpQuestion, ProgramPage, Specialty
+from ..models import (
+    Application,
+    ApplicationStatus,
+    CamTerritory,
+    CriteriaItem,
+    IcpQuestion,
+    Industry,
+    ProgramPage,
+    Region,
+    Specialty,
+)
 from ..recruitment import REVIEW_KIND
 from ..recruitment.duplicates import application_duplicates
 from ..recruitment.selectors import (
@@ -71,9 +81,9 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
                     "company_name",
                     "website",
                     "email_domain",
-                    "country",
-                    "regions",
-                    "industries",
+                    "country_display",
+                    "regions_display",
+                    "industries_display",
                     "specialties",
                     "company_size",
                     "tax_id",
@@ -109,6 +119,14 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
     def country_display(self, obj):
         return f"{country_name(obj.country)} ({obj.country})"
 
+    @admin.display(description=_("regions served"))
+    def regions_display(self, obj):
+        return ", ".join(str(Region(code).label) if code in Region.values else code for code in obj.regions)
+
+    @admin.display(description=_("industries"))
+    def industries_display(self, obj):
+        return ", ".join(str(Industry(code).label) if code in Industry.values else code for code in obj.industries)
+
     @admin.display(description=_("review clock"), ordering="review_due_value")
     def review_clock(self, obj):
         state = getattr(obj, "review_state_value", NO_CLOCK)
@@ -135,6 +153,7 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
                 gettext("contact phone"),
                 gettext("review clock"),
                 gettext("review due"),
+                gettext("country code"),
             ]
         )
         for application in queryset.order_by("-created_at", "-pk"):
@@ -146,7 +165,7 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
                         application.created_at.isoformat(),
                         application.get_status_display(),
                         application.company_name,
-                        application.country,
+                        country_name(application.country),
                         application.email_domain,
                         application.website,
                         application.tax_id,
@@ -155,6 +174,7 @@ class ApplicationAdmin(AuditTrailAdminMixin, ReadOnlyModelAdmin):
                         application.contact_phone,
                         _review_clock_label(application.review_state_value),
                         application.review_due_value.isoformat() if application.review_due_value else "",
+                        application.country,
                     )
                 ]
             )
@@ -304,7 +324,7 @@ class SpecialtyAdmin(_ConfigAdmin):
 
 @admin.register(CamTerritory)
 class CamTerritoryAdmin(_ConfigAdmin):
-    list_display = ("cam", "country")
+    list_display = ("cam", country_column)
     list_filter = ("country",)
     list_select_related = ("cam",)
     search_fields = ("cam__email", "country")

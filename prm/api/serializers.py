@@ -3,6 +3,7 @@
 import re
 from collections.abc import Mapping
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -181,6 +182,18 @@ class CountryField(NamedChoiceField):
         if isinstance(data, str):
             data = data.strip().upper()
         return super().to_internal_value(data)
+
+
+class LabelField(serializers.CharField):
+    """The translated label of a code, for a person to read beside the code's own field: in the
+    request's language and capitalised as a heading ("Draft", "Rascunho", "Brouillon")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return capfirst(super().to_representation(value))
 
 
 class StrictBooleanField(serializers.BooleanField):

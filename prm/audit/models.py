@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.tenancy import ScopedQuerySet
 
+from .labels import action_label
+
 
 class AuditEventQuerySet(ScopedQuerySet):
     # Events of a partner follow its scope; events with no partner only program-wide staff see.
@@ -48,3 +50,8 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's words (prm.audit.labels); the code stays in ``action``."""
+        return action_label(self.action)

@@ -719,3 +719,13 @@ def test_an_oversize_body_is_413_and_too_many_fields_400(world, api, settings):
     response = client.post(url("list"), fields, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
     assert not Deal.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Draft"), ("pt-br", "Rascunho"), ("fr", "Brouillon")])
+def test_status_label_is_the_capitalised_label_in_the_request_language(world, api, make_deal, language, label):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"])
+    client = api("partner_a_admin")
+    detail = client.get(url("detail", deal), HTTP_ACCEPT_LANGUAGE=language).json()
+    assert (detail["status"], detail["status_label"]) == ("draft", label)
+    listed = client.get(url("list"), HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+    assert {(row["status"], row["status_label"]) for row in listed} == {("draft", label)}

@@ -684,3 +684,12 @@ def test_the_browsable_api_renders(world, api, offered):
     assert partner.get(url("detail", offered), HTTP_ACCEPT="text/html").status_code == 200
     response = partner.post(url("advance", offered), {"stage": "contacted"}, HTTP_ACCEPT="text/html")
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "Awaiting acceptance"), ("pt-br", "Aguardando aceite"), ("fr", "En attente d’acceptation")],
+)
+def test_status_label_is_the_capitalised_label_in_the_request_language(api, offered, language, label):
+    detail = api("partner_a_sales").get(url("detail", offered), HTTP_ACCEPT_LANGUAGE=language).json()
+    assert (detail["status"], detail["status_label"]) == ("offered", label)

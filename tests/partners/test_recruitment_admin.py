@@ -11,6 +11,7 @@ from django.urls import reverse
 from partners.models import ApplicationCheck, ApplicationStatus, CamTerritory, Partner
 from partners.recruitment import application_submit
 from partners.roles import StaffRole
+from prm.countries import country_name
 from prm.sla.models import Deadline, DeadlineState
 from tests.factories import (
     ApplicationFactory,
@@ -106,6 +107,9 @@ def test_the_csv_export_lists_the_selected_applications_safely(client, program, 
     assert rows[1][0] == str(chosen.pk)
     assert rows[1][3] == "'=HYPERLINK(1)"
     assert rows[1][11] == "on time"
+    assert (rows[0][4], rows[0][13]) == ("country", "country code")
+    assert (rows[1][4], rows[1][13]) == (country_name(chosen.country), chosen.country)
+    assert rows[1][4] != rows[1][13]
 
 
 def test_the_change_page_shows_answers_duplicates_and_the_checklist(client, program, sign_in):

@@ -214,8 +214,10 @@ def test_the_csv_export_has_one_row_per_partner_with_cams_and_onboarding(staff_c
         "onboarding steps done",
         "onboarding steps",
         "created",
+        "country code",
     ]
-    by_country = {row[1]: row for row in rows[1:]}
+    by_country = {row[8]: row for row in rows[1:]}
+    assert (by_country["BR"][1], by_country["FR"][1]) == ("Brazil", "France")  # the name; the code last
     assert by_country["BR"][0] == "'=cmd|' /C calc'!A0"
     assert by_country["BR"][2:7] == ["Silver", world["cam_a"].email, "yes", "0", "2"]
     assert by_country["BR"][7] == partner.created_at.date().isoformat()
