@@ -269,4 +269,4 @@ def test_the_page_reads_in_the_same_number_of_queries_however_much_the_partner_h
         more_rows=more,
     )
     assert before == after, (before, after)
-    assert after <= 32
+    assert after <= 22
