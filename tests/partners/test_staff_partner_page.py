@@ -270,3 +270,16 @@ def test_the_page_reads_in_the_same_number_of_queries_however_much_the_partner_h
     )
     assert before == after, (before, after)
     assert after <= 22
+
+
+def test_a_lead_returned_to_the_pool_stays_on_the_trail_of_the_partner_that_held_it(page, world):
+    from leads.models import Lead
+    from leads.services import lead_return_to_pool
+
+    _leads(world, 1)
+    lead = Lead.objects.get(company="Lead Company 0")
+    lead_return_to_pool(actor=world["channel_manager"], lead=lead, reason="Customer asked for direct contact")
+    events = page("cam_a").context["audit_events"]
+    returned = [event for event in events if event.action == "lead.returned_to_pool"]
+    assert [event.object_id for event in returned] == [str(lead.pk)]
+    assert returned[0].reason == "Customer asked for direct contact"
