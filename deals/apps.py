@@ -7,7 +7,7 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deal registration")
 
     def ready(self):
-        from prm.partner_pages import register_home_context, register_trail_scope
+        from prm.partner_pages import register_home_context, register_staff_section, register_trail_scope
         from prm.programs import create_with_each_program
 
         from .models import Deal
@@ -23,6 +23,9 @@ class DealsConfig(AppConfig):
         create_with_each_program(deal_program_settings_create, dispatch_uid="deals.program_settings")
         register_home_context("deal_summary", partner_deal_summary)
         register_trail_scope(Deal, deals_visible_to)
+        from .partner_page import staff_partner_deals
+
+        register_staff_section("deals", staff_partner_deals)
         from prm.search import register_search
 
         from .selectors import search_deals

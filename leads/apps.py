@@ -7,7 +7,7 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Lead distribution")
 
     def ready(self):
-        from prm.partner_pages import register_home_context
+        from prm.partner_pages import register_home_context, register_staff_section
         from prm.programs import create_with_each_program
 
         from .selectors import partner_lead_summary
@@ -21,6 +21,9 @@ class LeadsConfig(AppConfig):
         # Every program has its lead distribution settings, with the defaults until changed.
         create_with_each_program(lead_program_settings_create, dispatch_uid="leads.program_settings")
         register_home_context("lead_summary", partner_lead_summary)
+        from .partner_page import staff_partner_leads
+
+        register_staff_section("leads", staff_partner_leads)
         from prm.search import register_search
 
         from .selectors import search_leads

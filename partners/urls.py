@@ -9,6 +9,7 @@ urlpatterns = [
     path("brand/favicon/", branding.brand_favicon, name="brand_favicon"),
     path("apply/", public.apply, name="apply"),
     path("apply/thanks/", public.apply_thanks, name="apply_thanks"),
+    path("staff/partners/", pages.staff_partners, name="staff_partner_list"),
     path("staff/partners/<int:pk>/", pages.staff_partner_detail, name="staff_partner_detail"),
     path("team/", team.team, name="team"),
     path("team/invite/", team.team_invite, name="team_invite"),

@@ -4,6 +4,10 @@ Each app registers in its AppConfig.ready():
 
 - ``register_home_context(name, read)``: ``read(partner)`` gives the template variable ``name`` of
   the partner's home page (deals: ``deal_summary``).
+- ``register_staff_section(name, read)``: ``read(viewer, partner)`` gives a section of the staff page of
+  a partner (``/staff/partners/<id>/``), as a ``StaffSection``: its KPI tiles, its template (included
+  with the section as ``section``) and what that template reads (deals: the latest registrations;
+  leads: the latest leads). Sections show in the order the apps register them (INSTALLED_APPS).
 - ``register_trail_scope(model, readable)``: the audit events of ``model`` on a partner's trail
   show only for the objects in ``readable(viewer)`` (deals: drafts and deals out of scope are left out).
 
@@ -14,6 +18,7 @@ is refused, as in the other registries (``prm.sla.registry``, ``prm.notification
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +27,31 @@ from django.db.models.functions import Cast
 
 _home: dict[str, Callable] = {}
 _trail: dict[str, tuple[type, Callable]] = {}
+_staff: dict[str, Callable] = {}
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A KPI tile (``components/kpi.html``)."""
+
+    label: str
+    value: object
+    icon: str = ""
+    tone: str = "primary"
+    href: str = ""
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class StaffSection:
+    """A section an app adds to the staff page of a partner."""
+
+    name: str  # the anchor of the section (``#deals``)
+    title: str
+    icon: str
+    template: str
+    kpis: list[Kpi] = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # what the template reads, as ``section.data``
 
 
 def _register(registry: dict, key: str, value, what: str) -> None:
@@ -38,6 +68,15 @@ def register_home_context(name: str, read: Callable) -> None:
 def home_context(partner) -> dict:
     """The variables the apps add to a partner's home page, by name."""
     return {name: read(partner) for name, read in _home.items()}
+
+
+def register_staff_section(name: str, read: Callable) -> None:
+    _register(_staff, name, read, "Staff partner section")
+
+
+def staff_sections(viewer, partner) -> list[StaffSection]:
+    """The sections the apps add to the staff page of ``partner``, as ``viewer`` may read them."""
+    return [read(viewer, partner) for read in _staff.values()]
 
 
 def register_trail_scope(model, readable: Callable) -> None:
@@ -59,5 +98,6 @@ def unregister(name_or_model) -> None:
     """Forget a registration (tests)."""
     if isinstance(name_or_model, str):
         _home.pop(name_or_model, None)
+        _staff.pop(name_or_model, None)
     else:
         _trail.pop(name_or_model._meta.label, None)

@@ -105,6 +105,8 @@ ROUTES = {
     # Portal pages.
     "home": everyone(200),  # anonymous visitors get the public program page
     "staff_partner_detail": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
+    # The staff list of partners: every staff user, over the partners in their scope (none for some).
+    "staff_partner_list": row(LOGIN, 403, 403, 403, 200, 200, 200, 200),
     "language_set": everyone(REDIRECT),
     "profile": signed_in(200),
     # The design system's reference: vendor staff (and anyone on a DEBUG machine, not here).

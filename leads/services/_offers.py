@@ -180,14 +180,21 @@ def _end_current(lead: Lead, *, outcome: str, now, reason: str = "", note: str =
 
 
 def _to_pool(*, actor, lead: Lead, now, cause: str, alert: bool) -> Lead:
-    from_state = lead.status
+    from_state, previous = lead.status, lead.partner_id
     _check_transition(lead, LeadStatus.POOL)
     lead.status = LeadStatus.POOL
     lead.partner_id = None
     lead.rule_id = None
     lead.save(update_fields=["status", "partner", "rule", "updated_at"])
+    # On the trail of the partner that held the lead (the pool is no partner's).
     audit_record(
-        actor=actor, action="lead.returned_to_pool", obj=lead, from_state=from_state, to_state=lead.status, reason=cause
+        actor=actor,
+        action="lead.returned_to_pool",
+        obj=lead,
+        from_state=from_state,
+        to_state=lead.status,
+        reason=cause,
+        partner_id=previous,
     )
     if alert:
         _alert_managers(

@@ -1,35 +1,45 @@
 """Reads of the partners app, scoped to the viewer.
 
-Modules: ``partners`` (partners, their admins and CAMs, a partner user's own partner, the audit
+Modules: ``partners`` (partners, the staff list of partners, their admins and CAMs, a partner user's own partner, the audit
 trail of a partner) and ``team`` (a partner's members and open invitations, a member's status).
 The names used elsewhere are importable from the package.
 """
 
 from .partners import (
+    LIST_SORTS,
+    ONBOARDING_FILTERS,
+    STATUS_FILTERS,
     my_partner_or_404,
     partner_admins,
     partner_cams,
     partner_currency,
+    partner_list_choices,
     partner_of,
     partner_trail,
     partners_visible,
     partners_with_counts,
     require_partner_admin,
+    staff_partner_list,
 )
 from .team import MemberStatus, member_status, team_invitations, team_members
 
 __all__ = [
+    "LIST_SORTS",
+    "ONBOARDING_FILTERS",
+    "STATUS_FILTERS",
     "MemberStatus",
     "member_status",
     "my_partner_or_404",
     "partner_admins",
     "partner_cams",
     "partner_currency",
+    "partner_list_choices",
     "partner_of",
     "partner_trail",
     "partners_visible",
     "partners_with_counts",
     "require_partner_admin",
+    "staff_partner_list",
     "team_invitations",
     "team_members",
 ]

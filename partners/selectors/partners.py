@@ -1,6 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +8,8 @@ from prm.money.currencies import Currency, currency_of_country
 from prm.partner_pages import trail_hidden_q
 from prm.tenancy import cam_grants, membership_of, record_denied_access
 
-from ..models import Partner
-from ..onboarding import with_onboarding_counts
+from ..models import Partner, Tier
+from ..onboarding import ONBOARDING_COMPLETE, ONBOARDING_IN_PROGRESS, ONBOARDING_NOT_STARTED, with_onboarding_counts
 
 
 def partners_visible(user):
@@ -19,6 +19,56 @@ def partners_visible(user):
 def partners_with_counts(user):
     """Partners with their number of users and their onboarding progress (done / total steps)."""
     return with_onboarding_counts(partners_visible(user).annotate(member_count=Count("memberships")))
+
+
+# The staff list of partners (/staff/partners/): its filters, each a parameter of the address, and the
+# columns it may be sorted by (``?sort=joined`` ascending, ``?sort=-joined`` descending; by name otherwise).
+STATUS_FILTERS = {"active": Q(is_active=True), "inactive": Q(is_active=False)}
+ONBOARDING_FILTERS = {
+    "complete": ONBOARDING_COMPLETE,
+    "in_progress": ONBOARDING_IN_PROGRESS,
+    "not_started": ONBOARDING_NOT_STARTED,
+}
+LIST_SORTS = {"name": "name", "tier": "tier__rank", "country": "country", "joined": "created_at"}
+
+
+def staff_partner_list(
+    user, *, search: str = "", tier: str = "", country: str = "", status: str = "", onboarding: str = "", sort: str = ""
+):
+    """The partners of the staff list, scoped to the user: searched by name, tax ID or e-mail domain,
+    filtered by tier (a tier id), country, status and onboarding state, sorted by a column of
+    ``LIST_SORTS``, with their number of users and their onboarding progress. One query."""
+    partners = partners_with_counts(user)
+    search = " ".join((search or "").split())[:100]
+    if search:
+        partners = partners.filter(
+            Q(name__icontains=search) | Q(tax_id__icontains=search) | Q(email_domain__icontains=search)
+        )
+    if tier == "none":
+        partners = partners.filter(tier__isnull=True)
+    elif tier.isdigit():
+        partners = partners.filter(tier_id=int(tier))
+    if country:
+        partners = partners.filter(country=country.upper()[:2])
+    if status in STATUS_FILTERS:
+        partners = partners.filter(STATUS_FILTERS[status])
+    if onboarding in ONBOARDING_FILTERS:
+        partners = partners.filter(ONBOARDING_FILTERS[onboarding])
+    column = LIST_SORTS.get((sort or "").removeprefix("-"))
+    if column is None:
+        return partners.order_by("name", "pk")
+    if sort.startswith("-"):  # partners without a tier come last either way
+        return partners.order_by(F(column).desc(nulls_last=True), "-name", "-pk")
+    return partners.order_by(F(column).asc(nulls_last=True), "name", "pk")
+
+
+def partner_list_choices(user) -> dict:
+    """What the staff list's filters offer: the tiers of the programs and the countries of the
+    partners in the user's scope. Two queries."""
+    visible = Partner.objects.visible_to(user)
+    countries = visible.order_by("country").values_list("country", flat=True).distinct()
+    tiers = Tier.objects.filter(program__in=visible.values("program_id")).select_related("program")
+    return {"countries": list(countries), "tiers": list(tiers.order_by("program__name", "rank"))}
 
 
 def partner_currency(partner) -> str:

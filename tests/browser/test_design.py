@@ -78,6 +78,7 @@ def main_pages() -> dict[str | None, list[tuple[str, str]]]:
         PARTNER_ADMIN: partner_pages,
         CAM: [
             ("staff-home", reverse("home")),
+            ("staff-partners", reverse("staff_partner_list")),
             ("staff-partner", reverse("staff_partner_detail", args=[solaris.pk])),
             ("styleguide", reverse("styleguide")),
         ],

@@ -87,3 +87,22 @@ def test_page_registrations_refuse_another_reader():
         assert partner_pages._home["test_figure"] is read
     finally:
         partner_pages.unregister("test_figure")
+
+
+def test_the_deals_and_leads_apps_add_their_sections_to_the_staff_partner_page_in_app_order():
+    assert list(partner_pages._staff)[:2] == ["deals", "leads"]
+
+
+def test_staff_section_registrations_refuse_another_reader():
+    def read(viewer, partner):
+        return partner_pages.StaffSection(name="test", title="Test", icon="inbox", template="x.html")
+
+    partner_pages.register_staff_section("test_section", read)
+    try:
+        partner_pages.register_staff_section("test_section", read)
+        with pytest.raises(ImproperlyConfigured):
+            partner_pages.register_staff_section("test_section", lambda viewer, partner: None)
+        assert partner_pages._staff["test_section"] is read
+    finally:
+        partner_pages.unregister("test_section")
+    assert "test_section" not in partner_pages._staff
