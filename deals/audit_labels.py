@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from prm.audit.labels import register_actions
+from deals.models import DealStatus
+from prm.audit.labels import register_actions, register_states
 
 register_actions(
     {
@@ -28,3 +29,5 @@ register_actions(
         "house_account.deleted": _("House account deleted"),
     }
 )
+
+register_states("deal", DealStatus.choices)

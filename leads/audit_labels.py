@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from prm.audit.labels import register_actions
+from leads.models import LeadImportState, LeadStatus
+from prm.audit.labels import register_actions, register_states
 
 register_actions(
     {
@@ -30,3 +31,13 @@ register_actions(
         "partner_location.changed": _("Partner location changed"),
     }
 )
+
+register_states("lead", LeadStatus.choices)
+for _action in (
+    "lead.import_started",
+    "lead.import_resumed",
+    "lead.imported",
+    "lead.import_done",
+    "lead.import_failed",
+):
+    register_states(_action, LeadImportState.choices)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from prm.audit.labels import register_actions
+from partners.models import ApplicationStatus, PartnerRole, StepKind
+from prm.audit.labels import register_actions, register_states
 
 register_actions(
     {
@@ -57,3 +58,18 @@ register_actions(
         "onboarding_step.deleted": _("Onboarding step deleted"),
     }
 )
+
+register_states("partner", {"active": _("Active"), "inactive": _("Inactive")})
+register_states(
+    "membership",
+    {
+        **dict(PartnerRole.choices),
+        "active": _("Active"),
+        "inactive": _("Inactive"),
+        "invited": _("Invited"),
+        "removed": _("Removed"),
+    },
+)
+register_states("application", ApplicationStatus.choices)
+register_states("agreement", {"published": _("Published"), "accepted": _("Accepted")})
+register_states("onboarding", {**dict(StepKind.choices), "complete": _("Complete")})

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.tenancy import ScopedQuerySet
 
-from .labels import action_label
+from .labels import action_label, state_label
 
 
 class AuditEventQuerySet(ScopedQuerySet):
@@ -55,3 +55,11 @@ class AuditEvent(models.Model):
     def action_label(self) -> str:
         """The action in the reader's words (prm.audit.labels); the code stays in ``action``."""
         return action_label(self.action)
+
+    @property
+    def from_state_label(self) -> str:
+        return state_label(self.action, self.from_state)
+
+    @property
+    def to_state_label(self) -> str:
+        return state_label(self.action, self.to_state)

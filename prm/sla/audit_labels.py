@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from prm.audit.labels import register_actions
+from prm.audit.labels import register_actions, register_states
+from prm.sla.models import DeadlineState
 
 register_actions(
     {
@@ -14,3 +15,5 @@ register_actions(
         "sla.breached": _("Clock breached"),
     }
 )
+
+register_states("sla", DeadlineState.choices)

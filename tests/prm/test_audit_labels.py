@@ -174,3 +174,36 @@ def test_the_admin_audit_list_shows_labels_and_filters_by_action(manager, submit
     response = manager.get(url, {"action__exact": "deal.created"})
     events = list(response.context["cl"].result_list)
     assert events and {event.action for event in events} == {"deal.created"}
+
+
+@pytest.mark.parametrize(
+    "language, action, value, expected",
+    [
+        ("fr", "deal.submitted", "submitted", "soumis"),
+        ("pt-br", "lead.offered", "pool", None),
+        ("en", "lead.import_done", "done", None),
+        ("en", "sla.met", "met", None),
+        ("en", "partner.tier_changed", "Gold", "Gold"),
+        ("en", "partner.cam_assigned", "cam@vendor.example", "cam@vendor.example"),
+        ("en", "deal.submitted", "", ""),
+    ],
+)
+def test_the_states_of_an_event_read_as_labels(language, action, value, expected):
+    from deals.models import DealStatus
+    from leads.models import LeadImportState, LeadStatus
+    from prm.audit.models import AuditEvent
+    from prm.sla.models import DeadlineState
+
+    known = {
+        ("lead.offered", "pool"): LeadStatus.POOL.label,
+        ("lead.import_done", "done"): dict(LeadImportState.choices).get("done"),
+        ("sla.met", "met"): DeadlineState.MET.label,
+        ("deal.submitted", "submitted"): DealStatus.SUBMITTED.label,
+    }
+    event = AuditEvent(action=action, from_state=value, to_state=value)
+    with translation.override(language):
+        want = expected if expected is not None else str(known[(action, value)])
+        assert event.from_state_label == want
+        assert event.to_state_label == want
+        if (action, value) in known and language != "en":
+            assert want != value  # a label, not the code
