@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from leads.sources import source_label
 from partners.selectors import partner_currency
 from prm.countries import COUNTRIES
 from prm.errors import ServiceError
@@ -149,6 +150,8 @@ def _display(lead: Lead, name: str):
         return lead.product or ""
     if name in ("industry", "company_size", "rating"):
         return getattr(lead, f"get_{name}_display")()
+    if name == "source":
+        return source_label(lead.source)
     return getattr(lead, name)
 
 
