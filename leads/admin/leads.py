@@ -131,8 +131,9 @@ class LeadAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("partner"), ordering="partner__name")
     def holder(self, obj):
-        partner = obj.partner.name if obj.partner_id else gettext("vendor pool")
-        return format_html('{}<span class="cell-sub">{}</span>', partner, self.rule_used(obj))
+        if not obj.partner_id:
+            return gettext("vendor pool")
+        return format_html('{}<span class="cell-sub">{}</span>', obj.partner.name, self.rule_used(obj))
 
     @admin.display(description=_("clock"))
     def clock_display(self, obj):

@@ -110,3 +110,14 @@ def test_the_profile_page_saves_the_zone_through_the_service(world, client):
     assert user.time_zone == "Europe/Paris"
     selected = client.get(reverse("profile")).content.decode()
     assert '<option value="Europe/Paris" selected>' in selected
+
+
+def test_the_user_admin_offers_the_zones_as_a_list(world, client, mfa):
+    from tests.factories import UserFactory
+
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    mfa(superuser)
+    client.force_login(superuser)
+    user = world["cam_a"]
+    page = client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+    assert '<select name="time_zone"' in page and '<option value="Asia/Tokyo">Asia/Tokyo</option>' in page
