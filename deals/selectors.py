@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Count, F, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +13,7 @@ from partners.templatetags.partner_tiers import money
 from prm.audit.selectors import audit_events_for
 from prm.countries import country_name
 from prm.identity import Identity, IdentityMatch, identity_matches, trigram_threshold
-from prm.sla.display import deadline_columns
+from prm.sla.display import deadline_columns, with_clock
 from prm.tenancy import cam_grants, is_vendor_staff, membership_of
 
 from .models import (
@@ -42,6 +42,37 @@ def deals_visible_to(user):
     if membership_of(user) is None:
         deals = deals.exclude(status=DealStatus.DRAFT)
     return deals.select_related("partner")
+
+
+# --- What waits on staff (the admin's queue) -------------------------------------------------------
+
+# A large registration approved once, waiting for a channel manager's second approval.
+SECOND_APPROVAL_PENDING = Q(status__in=OPEN_STATUSES, first_approver__isnull=False)
+
+
+def _by_urgency(deals):
+    """Oldest first: the decision clock due first (one sub-query per column), then the first submitted."""
+    deals = with_clock(deals, kind=DECISION_KIND, state_as="sla_state", due_as="sla_due_at")
+    return deals.order_by(F("sla_due_at").asc(nulls_last=True), "submitted_at", "pk")
+
+
+def deals_awaiting_decision(user):
+    """The submitted registrations in the user's scope that wait on a first decision, the most urgent
+    first; none for a user who may not decide (``deals.approve_deal``). A question to the partner
+    waits on the partner, not here."""
+    if not user.has_perm("deals.approve_deal"):
+        return Deal.objects.none()
+    deals = deals_visible_to(user).filter(status=DealStatus.SUBMITTED, first_approver__isnull=True)
+    return _by_urgency(deals)
+
+
+def deals_awaiting_second_approval(user):
+    """The registrations approved once that wait on the user's second approval (a channel manager,
+    ``deals.approve_deal_second``, other than the first approver), the most urgent first."""
+    if not user.has_perm("deals.approve_deal_second"):
+        return Deal.objects.none()
+    deals = deals_visible_to(user).filter(SECOND_APPROVAL_PENDING, status=DealStatus.SUBMITTED)
+    return _by_urgency(deals.exclude(first_approver=user))
 
 
 # Filters of the partner's list: one status, or "open" (awaiting a decision) and "active" (protected).

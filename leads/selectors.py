@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from prm.sla.display import deadline_columns
-from prm.tenancy import is_vendor_staff, membership_of
+from prm.sla.display import ClockState, deadline_columns, with_clock
+from prm.tenancy import is_vendor_staff, membership_of, sees_all_partners
 
 from .models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, HELD_STATUSES, Lead, LeadAssignment, LeadStatus
 
@@ -38,6 +38,24 @@ STAFF_FIELDS = (*PARTNER_FIELDS, "partner", "rule", "reassignments", "created_by
 
 def leads_visible_to(user):
     return Lead.objects.visible_to(user).select_related("partner", "product")
+
+
+def places_pool_leads(user) -> bool:
+    """Whether the vendor pool waits on the user: they assign leads and see the pool (a CAM sees only
+    the leads of their partners, never the pool)."""
+    return user.has_perm("leads.assign_lead") and sees_all_partners(user)
+
+
+def leads_to_place(user):
+    """The leads in the vendor pool, oldest first (the engine's order, index ``lead_pool_queue``),
+    with the state and due time of their last acceptance clock (a lapsed offer reads breached); none
+    for a user the pool does not wait on."""
+    if not places_pool_leads(user):
+        return Lead.objects.none()
+    leads = leads_visible_to(user).filter(status=LeadStatus.POOL)
+    return with_clock(
+        leads, kind=ACCEPTANCE_KIND, state_as="sla_state", due_as="sla_due_at", cancelled=ClockState.MET
+    ).order_by("created_at", "id")
 
 
 def lead_fields_for(user, lead: Lead, *, scoped: bool = False) -> tuple[str, ...]:

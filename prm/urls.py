@@ -14,7 +14,6 @@ from prm.notifications import preview as email_preview
 
 # The admin login goes through allauth: same rate limits, same MFA step.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Partner Portal"
 
 # A path under /api/ that matches no URL answers JSON, as every API answer does.
 handler404 = page_not_found

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from prm.accounts.middleware import staff_needs_mfa
 from prm.accounts.models import ApiToken
-from prm.accounts.services import api_token_create, api_token_revoke, user_set_language
+from prm.accounts.services import api_token_create, api_token_revoke, user_set_language, user_set_time_zone
 from prm.errors import ServiceError
+from prm.forms import TimeZoneForm
 from prm.idempotency.forms import form_once
 from prm.tenancy import membership_of
 
@@ -49,7 +50,19 @@ TOKEN_ALREADY_CREATED = gettext_lazy(
 def profile(request):
     new_key = None
     status = 200
-    if request.method == "POST":
+    zone_form = TimeZoneForm(initial={"time_zone": request.user.time_zone})
+    if request.method == "POST" and "time_zone" in request.POST:
+        zone_form = TimeZoneForm(request.POST)
+        if zone_form.is_valid():
+            try:
+                user_set_time_zone(actor=request.user, time_zone=zone_form.cleaned_data["time_zone"])
+            except ServiceError as error:
+                zone_form.add_error("time_zone", error.message)
+            else:
+                messages.success(request, _("Your time zone is saved."))
+                return redirect("profile")
+        status = 400
+    elif request.method == "POST":
         try:
             if "revoke" in request.POST:
                 api_token_revoke(actor=request.user, token_id=int(request.POST["revoke"]))
@@ -76,6 +89,7 @@ def profile(request):
             "new_key": new_key,
             "membership": membership_of(request.user),
             "tokens_need_mfa": staff_needs_mfa(request.user),
+            "zone_form": zone_form,
         },
         status=status,
     )

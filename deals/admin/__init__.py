@@ -17,6 +17,7 @@ clock, CAMs and filters), ``config`` (house accounts, program settings). Importi
 registers them all.
 """
 
+from . import queue  # noqa: F401 - registers the admin home's cards
 from .config import (
     DealProgramSettingsAdmin,
     DealProgramSettingsForm,

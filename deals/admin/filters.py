@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q, TextChoices
+from django.db.models import OuterRef, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from prm.sla.display import ClockStateFilter, with_clock
@@ -13,7 +13,8 @@ from prm.sla.models import Deadline
 from prm.tenancy import cam_grants
 
 from .. import services
-from ..models import OPEN_STATUSES, Deal, DealStatus
+from ..models import Deal, DealStatus
+from ..selectors import SECOND_APPROVAL_PENDING
 
 # --- The decision clock -----------------------------------------------------------------------
 
@@ -89,7 +90,7 @@ class SecondApprovalFilter(admin.SimpleListFilter):
         return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
-        pending = Q(status__in=OPEN_STATUSES, first_approver__isnull=False)
+        pending = SECOND_APPROVAL_PENDING
         if self.value() == "yes":
             return queryset.filter(pending)
         if self.value() == "no":

@@ -20,6 +20,7 @@ The package: ``leads`` (the lead admin and its actions) with its ``clocks``, ``f
 ``explanation``; ``config`` (rules, settings, partner locations).
 """
 
+from . import queue  # noqa: F401 - registers the admin home's cards
 from .clocks import clock_badge
 from .config import AssignmentRuleAdmin, LeadProgramSettingsAdmin, PartnerLocationAdmin
 from .leads import LeadAdmin

@@ -81,7 +81,7 @@ def clock_badge(lead) -> str:
         return "—"
     parts = [format_html('<span class="sla-badge sla-{}">{}</span>', clock.state, clock.label)]
     if clock.due_at is not None and clock.state != ClockState.MET:
-        when = formats.date_format(timezone.localtime(clock.due_at), "SHORT_DATETIME_FORMAT")
+        when = formats.date_format(timezone.localtime(clock.due_at), "DATETIME_FORMAT")
         parts.append(format_html('<span class="sla-due">{}</span>', gettext("due %(when)s") % {"when": when}))
     if clock.state == ClockState.PAUSED and clock.remaining_text:
         parts.append(format_html('<span class="sla-due">{}</span>', clock.remaining_text))

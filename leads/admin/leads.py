@@ -7,14 +7,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Partner
-from prm.admin import country_column
 from prm.admin_actions import ConfirmedActionsMixin, error_text
 from prm.admin_filters import PartnerInScopeFilter
 from prm.audit.admin import AuditTrailAdminMixin
+from prm.countries import country_name
 from prm.errors import ServiceError
 from prm.sla.display import clock_from_row
 from prm.tenancy import sees_all_partners
@@ -70,17 +71,10 @@ class LeadAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/leads/lead/change_form.html"
     change_list_template = "admin/leads/lead/change_list.html"
     form = LeadCreateForm
-    list_display = (
-        "company",
-        "status",
-        "partner",
-        "rule_used",
-        "clock_display",
-        "rating",
-        country_column,
-        "created_at",
-    )
-    list_display_links = ("company",)
+    # Fits a 1366 px laptop beside the sidebar and the filters: the country and rating under the
+    # company, the rule under the partner that holds the lead.
+    list_display = ("lead_column", "status", "holder", "clock_display", "created_at")
+    list_display_links = ("lead_column",)
     search_fields = ("company", "email", "contact_name")
     list_per_page = 50
     actions = ["assign_selected", "reassign_selected", "return_selected"]
@@ -127,6 +121,19 @@ class LeadAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
         if strategy in AssignmentStrategy.values:
             return f"{name} ({AssignmentStrategy(strategy).label})"
         return name
+
+    @admin.display(description=_("lead"), ordering="company")
+    def lead_column(self, obj):
+        facts = [f"{country_name(obj.country)} ({obj.country})" if obj.country else "", obj.get_rating_display()]
+        return format_html(
+            '{}<span class="cell-sub">{}</span>', obj.company, " · ".join(fact for fact in facts if fact)
+        )
+
+    @admin.display(description=_("partner"), ordering="partner__name")
+    def holder(self, obj):
+        if not obj.partner_id:
+            return gettext("vendor pool")
+        return format_html('{}<span class="cell-sub">{}</span>', obj.partner.name, self.rule_used(obj))
 
     @admin.display(description=_("clock"))
     def clock_display(self, obj):

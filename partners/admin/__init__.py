@@ -4,4 +4,4 @@ Modules: ``programs`` (program, tiers), ``partners`` (partners, members), ``onbo
 (agreement, checklist) and ``recruitment`` (applications, program page, configured lists).
 """
 
-from . import onboarding, partners, programs, recruitment  # noqa: F401
+from . import onboarding, partners, programs, queue, recruitment  # noqa: F401

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from prm.sla.display import with_clock
 from prm.sla.models import Deadline
 from prm.tenancy import cam_grants
 
-from ..models import CamTerritory, CriteriaItem, IcpQuestion
+from ..models import Application, ApplicationStatus, CamTerritory, CriteriaItem, IcpQuestion
 from ..roles import StaffRole
 from ._common import REVIEW_KIND
+
+
+def applications_to_review(user):
+    """The submitted applications, the review clock due first, then the oldest; none for a user who
+    does not review applications (``partners.review_application``)."""
+    if not user.has_perm("partners.review_application"):
+        return Application.objects.none()
+    applications = with_clock(
+        Application.objects.filter(status=ApplicationStatus.SUBMITTED),
+        kind=REVIEW_KIND,
+        state_as="sla_state",
+        due_as="sla_due_at",
+    )
+    return applications.order_by(F("sla_due_at").asc(nulls_last=True), "created_at", "id")
 
 
 def icp_questions(program):

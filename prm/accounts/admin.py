@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -5,6 +6,7 @@ from prm.audit.admin import AuditTrailAdminMixin
 
 from . import services
 from .models import ApiToken, User
+from .timezones import time_zone_choices
 
 
 @admin.register(User)
@@ -15,12 +17,22 @@ class UserAdmin(AuditTrailAdminMixin, BaseUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Personal", {"fields": ("first_name", "last_name", "language")}),
+        ("Personal", {"fields": ("first_name", "last_name", "language", "time_zone")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     actions = ["deactivate"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":  # a list of the zones, blank for the program's
+            return forms.ChoiceField(
+                required=False,
+                choices=[("", "—"), *time_zone_choices()],
+                label=db_field.verbose_name.capitalize(),
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         from prm.audit.services import audit_record

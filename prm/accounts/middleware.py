@@ -1,11 +1,12 @@
 import time
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import MAX_URL_LENGTH, urlencode
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,28 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    """Shows the dates of every page in the zone a signed-in user chose (``User.time_zone``); the
+    program's zone (``settings.TIME_ZONE``) for everyone else and for a user who chose none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = getattr(request.user, "time_zone", "") if request.user.is_authenticated else ""
+        try:
+            if name:
+                timezone.activate(zoneinfo.ZoneInfo(name))
+            else:
+                timezone.deactivate()
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 def staff_needs_mfa(user) -> bool:

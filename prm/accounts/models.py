@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from .timezones import validate_time_zone
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -36,6 +38,15 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     language = models.CharField(_("language"), max_length=10, blank=True, default="")
+    # An IANA name (Europe/Paris); blank: the program's zone, settings.TIME_ZONE. Dates show in it.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        validators=[validate_time_zone],
+        help_text=_("Dates and times show in this zone. Empty: the program's zone."),
+    )
     # Bumped to end every session and API token of the user at their next request.
     auth_version = models.PositiveIntegerField(default=1, editable=False)
     is_demo = models.BooleanField(default=False, editable=False)

@@ -10,6 +10,7 @@ from prm.notifications.services import notify
 
 from .middleware import staff_needs_mfa
 from .models import ApiToken, User, hash_token
+from .timezones import time_zone_names
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -20,6 +21,19 @@ def user_set_language(*, actor: User, language: str) -> None:
     if actor.is_authenticated and actor.language != language:
         User.objects.filter(pk=actor.pk).update(language=language)
         actor.language = language
+
+
+def user_set_time_zone(*, actor: User, time_zone: str) -> None:
+    """The zone the user's dates show in: an IANA name, or "" for the program's zone."""
+    time_zone = (time_zone or "").strip()
+    if time_zone and time_zone not in time_zone_names():
+        raise ServiceError(_("Choose one of the offered time zones."), field="time_zone")
+    if actor.time_zone != time_zone:
+        User.objects.filter(pk=actor.pk).update(time_zone=time_zone)
+        audit_record(
+            actor=actor, action="user.time_zone_set", obj=actor, from_state=actor.time_zone, to_state=time_zone
+        )
+        actor.time_zone = time_zone
 
 
 def user_end_sessions(*, user: User) -> None:

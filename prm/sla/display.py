@@ -250,7 +250,7 @@ def clock_badge(state: str, label, due_at=None) -> str:
     if state == NO_CLOCK:
         return "—"
     if due_at is not None and state != ClockState.MET:
-        when = formats.date_format(timezone.localtime(due_at), "SHORT_DATETIME_FORMAT")
+        when = formats.date_format(timezone.localtime(due_at), "DATETIME_FORMAT")
         return format_html(
             '<span class="sla-badge sla-{}">{}</span> <span class="sla-due">{}</span>',
             state,

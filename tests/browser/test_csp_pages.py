@@ -86,4 +86,9 @@ def test_the_admin_deal_and_lead_lists_load_their_styles_under_the_policy(
         page.goto(path)
         expect(page.locator(f"link[href$='{stylesheet}']")).to_have_count(1)
         expect(page.locator("#changelist")).to_be_visible()
+    # The admin's design system (admin.css, the program's /brand.css, the vendored Inter) under the policy too.
+    page.goto("/admin/")
+    expect(page.locator("link[href$='css/admin.css']")).to_have_count(1)
+    expect(page.locator(".queue-card").first).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Inter Variable"')
     assert not violations, violations

@@ -98,7 +98,7 @@ def test_staff_user_passes_the_mfa_step_and_reaches_the_admin(page, transactiona
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(lambda url: urlparse(url).path == "/admin/")
     expect(page.locator("#site-name")).to_have_text("Partner Portal")
-    expect(page.locator("#content h1")).to_have_text("Site administration")
+    expect(page.locator("#content h1")).to_have_text("Your queue")
 
 
 def test_staff_user_with_a_wrong_code_stays_out_of_the_admin(page, transactional_db, mfa):
