@@ -86,9 +86,9 @@ def test_french_typography():
 @pytest.mark.parametrize(
     "language, expected",
     [
-        ("pt-br", "6 de março de 2027 às 14:05"),
-        ("fr", "6 mars 2027 14:05"),
-        ("en", "March 6, 2027, 2:05 p.m."),
+        ("pt-br", "6 de março de 2027 às 14:05 UTC"),
+        ("fr", "6 mars 2027 14:05 UTC"),
+        ("en", "March 6, 2027, 2:05 p.m. UTC"),
     ],
 )
 def test_dates_write_month_names_as_the_language_does(language, expected):

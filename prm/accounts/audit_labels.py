@@ -13,5 +13,6 @@ register_actions(
         "user.deactivated": _("User deactivated"),
         "token.created": _("API token created"),
         "token.revoked": _("API token revoked"),
+        "user.time_zone_set": _("Time zone changed"),
     }
 )

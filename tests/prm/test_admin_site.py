@@ -262,7 +262,7 @@ def test_the_date_format_names_the_zone_in_every_language():
     expected = {
         "en": "Dec. 6, 2026, 6:17 a.m. UTC",
         "fr": "6 décembre 2026 06:17 UTC",
-        "pt-br": "6 de Dezembro de 2026 às 06:17 UTC",
+        "pt-br": "6 de dezembro de 2026 às 06:17 UTC",
     }
     with timezone.override(zoneinfo.ZoneInfo("UTC")):
         for language, text in expected.items():
