@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -220,6 +221,11 @@ class Deal(models.Model):
             models.Index(fields=["partner", "-created_at", "-id"], name="deal_partner_created"),
             models.Index(fields=["-created_at", "-id"], name="deal_created"),
             models.Index(fields=["status", "customer_country"], name="deal_status_country"),
+            # Searches (the header's search box, the lists' search field): ``__icontains`` is
+            # ``UPPER(column::text) LIKE UPPER('%text%')`` on PostgreSQL, so the trigram indexes are on
+            # that very expression (the planner uses an expression index only for an identical one).
+            GinIndex(OpClass(Upper("customer_company"), name="gin_trgm_ops"), name="deal_company_search_trgm"),
+            GinIndex(OpClass(Upper("customer_email"), name="gin_trgm_ops"), name="deal_email_search_trgm"),
         ]
         constraints = [
             ExclusionConstraint(

@@ -63,6 +63,12 @@ LIST_SORTS = {
 }
 
 
+def customer_matches(text: str) -> Q:
+    """The registrations whose customer company or contact email contains the text, in any case: what
+    the trigram indexes on ``UPPER(customer_company)`` and ``UPPER(customer_email)`` serve."""
+    return Q(customer_company__icontains=text) | Q(customer_email__icontains=text)
+
+
 def deal_list(user, *, status: str = "", search: str = "", sort: str = ""):
     """The user's registrations for a list: scoped, filtered, sorted, with the decision clock's columns annotated."""
     deals = deals_visible_to(user).annotate(**deadline_columns(Deal, DECISION_KIND, "decision"))
@@ -70,7 +76,7 @@ def deal_list(user, *, status: str = "", search: str = "", sort: str = ""):
         deals = deals.filter(LIST_FILTERS[status])
     search = " ".join((search or "").split())[:100]
     if search:
-        deals = deals.filter(Q(customer_company__icontains=search) | Q(customer_email__icontains=search))
+        deals = deals.filter(customer_matches(search))
     column = LIST_SORTS.get((sort or "").removeprefix("-"))
     if column is None:
         return deals.order_by("-created_at", "-pk")
@@ -353,11 +359,7 @@ def search_deals(user, text: str, limit: int):
     from prm.search import Hit
 
     staff = is_vendor_staff(user)
-    rows = (
-        deals_visible_to(user)
-        .filter(Q(customer_company__icontains=text) | Q(customer_email__icontains=text))
-        .order_by("-created_at", "-pk")[:limit]
-    )
+    rows = deals_visible_to(user).filter(customer_matches(text)).order_by("-created_at", "-pk")[:limit]
     return [
         Hit(
             title=deal.customer_company,
