@@ -262,3 +262,43 @@ class Deal(models.Model):
             and self.approved_at is not None
             and self.approved_at <= at < self.protected_until
         )
+
+
+class PartnerStatusCount(models.Model):
+    """How many registrations a partner has in a status. Kept by triggers on the deal table in the
+    transaction of each write (``deals.figures``, ADR 0015); never written by the application."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique key leads with it
+    status = models.CharField(max_length=20, choices=DealStatus.choices)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "status"], name="deal_status_count_key")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.status}: {self.count}"
+
+
+class PartnerDealDay(models.Model):
+    """A partner's registrations of one calendar day and currency: submitted and approved that day
+    (dates in ``settings.TIME_ZONE``), closed as won with that close date (``priced``: those with a
+    final amount, summed in ``won_amount``). Kept by triggers like ``PartnerStatusCount``."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique key leads with it
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    submitted = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    won = models.IntegerField(default=0)
+    priced = models.IntegerField(default=0)
+    won_amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "day", "currency"], name="deal_day_key")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day} {self.currency}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,7 @@ from .models import (
     DealProgramSettings,
     DealStatus,
     HouseAccount,
+    PartnerStatusCount,
     reason_display,
 )
 
@@ -128,7 +129,8 @@ def deal_timeline(deal: Deal) -> list[dict]:
 
 def partner_deal_summary(partner) -> dict:
     """Counts per status and the won revenue of the last 12 months: three queries (and one for the
-    program when it is not loaded yet), however many deals there are.
+    program when it is not loaded yet) on the partner's figures, which the database keeps as
+    registrations change (``deals.figures``, ADR 0015): no registration is read.
 
     Won revenue is in the program's currency: each won deal's final amount converted at the rates of
     its close date (``deals.metrics.won_revenue_with_missing``, ADR 0010). Deals whose currency has
@@ -139,11 +141,12 @@ def partner_deal_summary(partner) -> dict:
 
     from .metrics import won_revenue_with_missing
 
-    totals = Deal.objects.filter(partner=partner).aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        drafts=Count("pk", filter=Q(status=DealStatus.DRAFT)),
-        protected=Count("pk", filter=Q(status=DealStatus.APPROVED)),
-    )
+    counts = dict(PartnerStatusCount.objects.filter(partner=partner).values_list("status", "count"))
+    totals = {
+        "open": sum(counts.get(status, 0) for status in OPEN_STATUSES),
+        "drafts": counts.get(DealStatus.DRAFT, 0),
+        "protected": counts.get(DealStatus.APPROVED, 0),
+    }
     won = won_revenue_with_missing([partner.pk], Period.trailing(365))
     revenue, missing = won.get(partner.pk, (Decimal("0.00"), set()))
     totals["won_revenue_12m"] = revenue
