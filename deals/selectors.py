@@ -147,9 +147,11 @@ def partner_deal_summary(partner) -> dict:
         "drafts": counts.get(DealStatus.DRAFT, 0),
         "protected": counts.get(DealStatus.APPROVED, 0),
     }
-    won = won_revenue_with_missing([partner.pk], Period.trailing(365))
+    period = Period.trailing(365)
+    won = won_revenue_with_missing([partner.pk], period)
     revenue, missing = won.get(partner.pk, (Decimal("0.00"), set()))
     totals["won_revenue_12m"] = revenue
+    totals["won_revenue_period"] = period  # the tier progress beside it reuses the figure for its period
     totals["won_revenue_missing"] = sorted(missing)
     totals["currency"] = partner.program.currency
     return totals
