@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q, Sum, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +62,25 @@ LIST_SORTS = {
     "close": "expected_close_date",
     "created": "created_at",
 }
+
+
+# The statuses each filter of the partner's list shows (None: every status).
+_FILTER_STATUSES = {"": None, "open": OPEN_STATUSES, "active": (DealStatus.APPROVED,)} | {
+    status: (status,) for status in DealStatus.values
+}
+
+
+def deal_list_count(partner, *, status: str = "", search: str = "") -> int | None:
+    """How many rows the partner's list has (a partner user sees all of its partner's registrations,
+    drafts included), read from the partner's figures (``deals.figures``) rather than by counting
+    its registrations; None when the list is searched (then only the rows can tell)."""
+    if " ".join((search or "").split()) or status not in _FILTER_STATUSES:
+        return None
+    counts = PartnerStatusCount.objects.filter(partner=partner)
+    statuses = _FILTER_STATUSES[status]
+    if statuses is not None:
+        counts = counts.filter(status__in=statuses)
+    return counts.aggregate(n=Sum("count"))["n"] or 0
 
 
 def customer_matches(text: str) -> Q:

@@ -197,3 +197,33 @@ def test_concurrent_writes_of_one_partner_add_up(make_deal):
     assert_figures_match()
     won = PartnerDealDay.objects.get(partner=partner, won__gt=0)
     assert (won.submitted, won.approved, won.won, won.won_amount) == (8, 6, 2, Decimal("200.00"))
+
+
+def test_the_partners_list_counts_its_rows_from_the_figures(world, make_deal, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deals.selectors import LIST_FILTERS, deal_list, deal_list_count
+
+    user, cam, partner = world["partner_a_admin"], world["cam_a"], world["partner_a"]
+    make_deal(user, partner)
+    make_deal(user, partner, submit=True, customer_company="Open Co", customer_email="")
+    approved = services.deal_approve(
+        actor=cam, deal=make_deal(user, partner, submit=True, customer_company="Kept Co", customer_email="")
+    )
+    services.deal_close_won(actor=user, deal=approved, final_amount="5.00", closed_on=timezone.localdate())
+    make_deal(world["partner_b_user"], world["partner_b"])  # another partner's
+    for status in ["", *LIST_FILTERS]:
+        assert deal_list_count(partner, status=status) == deal_list(user, status=status).count(), status
+    assert deal_list_count(partner) == 3
+    assert deal_list_count(partner, search="Open") is None
+    assert deal_list_count(partner, status="no-such-filter") is None
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/deals/?status=open")
+    assert response.status_code == 200 and "Open Co" in response.content.decode()
+    assert not [q for q in captured.captured_queries if "COUNT(*)" in q["sql"] and '"deals_deal"' in q["sql"]]
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/deals/?q=Open")
+    assert [q for q in captured.captured_queries if "COUNT(*)" in q["sql"] and '"deals_deal"' in q["sql"]]
