@@ -16,6 +16,8 @@ os.environ.setdefault("DEBUG", "true")
 
 PARTNER_USER = "bruno.sales@solaris.example"  # Solaris has about 2% of the generated rows
 STAFF_USER = "manager@vendor.example"  # sees every partner
+# The header's search box (prm.search): a word in thousands of names, one customer's brand, nothing.
+SEARCHES = ["/search/?q=tecnologia", "/search/?q=rubabu", "/search/?q=zzqx"]
 PAGES = {
     PARTNER_USER: [
         "/deals/",
@@ -24,8 +26,9 @@ PAGES = {
         "/deals/?q=tecnologia",
         "/",
         "/api/v1/deals/?limit=50",
+        *SEARCHES,
     ],
-    STAFF_USER: ["/admin/deals/deal/", "/api/v1/deals/?limit=50"],
+    STAFF_USER: ["/admin/deals/deal/", "/api/v1/deals/?limit=50", *SEARCHES],
 }
 
 # Customers made only of words that thousands of other names share: the trigram index's worst case.

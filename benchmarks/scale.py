@@ -483,7 +483,14 @@ def seed_demo_scale(total: int, *, log=print) -> int:
     # autovacuum would leave a table in production.
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        for table in ("deals_deal", "deals_deal_products", "sla_deadline", "partners_partner"):
+        for table in (
+            "deals_deal",
+            "deals_deal_products",
+            "deals_partnerdealday",  # the figures the triggers kept (deals.figures)
+            "deals_partnerstatuscount",
+            "sla_deadline",
+            "partners_partner",
+        ):
             cursor.execute(f"{command} {table}")
     log(f"deal registrations: {Deal.objects.count()} in all; analysed ({time.monotonic() - started:.0f} s)")
     return added

@@ -1,52 +1,50 @@
 """The figures of deal registration that other apps read (``prm.metrics``): one query per metric
-however many partners are asked for (won revenue: one more for the exchange rates it needs)."""
+however many partners are asked for (won revenue: one more for the exchange rates it needs), on the
+partners' day figures (``deals.figures``), not on the registrations."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from prm.metrics import MONEY, Period, register_metric
 
-from .models import Deal, DealStatus
+from .models import PartnerDealDay
 
 
-def _count_by_partner(deals) -> dict[int, int]:
-    return dict(deals.values("partner_id").annotate(n=Count("pk")).order_by().values_list("partner_id", "n"))
+def _day_sums(column: str, partner_ids: list[int], period: Period) -> dict[int, int]:
+    """The partners' sums of a column of their days in the period (``PartnerDealDay``, kept by the
+    database as registrations change: no registration is read, ADR 0015)."""
+    days = PartnerDealDay.objects.filter(period.dates("day"), partner_id__in=partner_ids)
+    return dict(days.values("partner_id").annotate(n=Sum(column)).order_by().values_list("partner_id", "n"))
 
 
 def deals_registered(partner_ids: list[int], period: Period) -> dict[int, int]:
     """Registrations submitted for approval in the period (drafts never count)."""
-    return _count_by_partner(Deal.objects.filter(period.moments("submitted_at"), partner_id__in=partner_ids))
+    return _day_sums("submitted", partner_ids, period)
 
 
 def deals_approved(partner_ids: list[int], period: Period) -> dict[int, int]:
     """Registrations approved in the period, whatever became of them since."""
-    return _count_by_partner(Deal.objects.filter(period.moments("approved_at"), partner_id__in=partner_ids))
+    return _day_sums("approved", partner_ids, period)
 
 
 def deals_won(partner_ids: list[int], period: Period) -> dict[int, int]:
     """Registrations closed as won with a close date in the period."""
-    won = Deal.objects.filter(period.dates("closed_on"), partner_id__in=partner_ids, status=DealStatus.WON)
-    return _count_by_partner(won)
+    return _day_sums("won", partner_ids, period)
 
 
 def won_revenue_with_missing(partner_ids, period: Period) -> dict[int, tuple]:
     """``{partner_id: (won revenue, missing)}``: the final amounts of the deals won in the period in
     the partner's program currency, each converted at the rates of its close date (ADR 0010), and
-    the (currency, date) pairs without a rate, whose deals are left out. Two queries."""
+    the (currency, date) pairs without a rate, whose deals are left out. Two queries: the partners'
+    days (one row per currency and close date: conversion is linear, so converting the day's sum is
+    exact) and the rates."""
     from prm.money import sums_in
 
-    rows = (
-        Deal.objects.filter(
-            period.dates("closed_on"), partner_id__in=partner_ids, status=DealStatus.WON, final_amount__isnull=False
-        )
-        # One row per currency and close date: conversion is linear, so converting the day's sum is exact.
-        .values("partner_id", "partner__program__currency", "currency", "closed_on")
-        .annotate(total=Sum("final_amount"))
-        .order_by()
-        .values_list("partner_id", "partner__program__currency", "total", "currency", "closed_on")
+    rows = PartnerDealDay.objects.filter(period.dates("day"), partner_id__in=partner_ids, priced__gt=0).values_list(
+        "partner_id", "partner__program__currency", "won_amount", "currency", "day"
     )
     groups: dict[int, tuple[str, list]] = {}
     for partner_id, program_currency, total, currency, closed_on in rows:

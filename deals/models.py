@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -220,6 +221,11 @@ class Deal(models.Model):
             models.Index(fields=["partner", "-created_at", "-id"], name="deal_partner_created"),
             models.Index(fields=["-created_at", "-id"], name="deal_created"),
             models.Index(fields=["status", "customer_country"], name="deal_status_country"),
+            # Searches (the header's search box, the lists' search field): ``__icontains`` is
+            # ``UPPER(column::text) LIKE UPPER('%text%')`` on PostgreSQL, so the trigram indexes are on
+            # that very expression (the planner uses an expression index only for an identical one).
+            GinIndex(OpClass(Upper("customer_company"), name="gin_trgm_ops"), name="deal_company_search_trgm"),
+            GinIndex(OpClass(Upper("customer_email"), name="gin_trgm_ops"), name="deal_email_search_trgm"),
         ]
         constraints = [
             ExclusionConstraint(
@@ -256,3 +262,43 @@ class Deal(models.Model):
             and self.approved_at is not None
             and self.approved_at <= at < self.protected_until
         )
+
+
+class PartnerStatusCount(models.Model):
+    """How many registrations a partner has in a status. Kept by triggers on the deal table in the
+    transaction of each write (``deals.figures``, ADR 0015); never written by the application."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique key leads with it
+    status = models.CharField(max_length=20, choices=DealStatus.choices)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "status"], name="deal_status_count_key")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.status}: {self.count}"
+
+
+class PartnerDealDay(models.Model):
+    """A partner's registrations of one calendar day and currency: submitted and approved that day
+    (dates in ``settings.TIME_ZONE``), closed as won with that close date (``priced``: those with a
+    final amount, summed in ``won_amount``). Kept by triggers like ``PartnerStatusCount``."""
+
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
+    )  # the unique key leads with it
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    submitted = models.IntegerField(default=0)
+    approved = models.IntegerField(default=0)
+    won = models.IntegerField(default=0)
+    priced = models.IntegerField(default=0)
+    won_amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "day", "currency"], name="deal_day_key")]
+
+    def __str__(self):
+        return f"{self.partner_id} {self.day} {self.currency}"

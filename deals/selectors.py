@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, prefetch_related_objects
+from django.db.models import F, Q, Sum, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,7 @@ from .models import (
     DealProgramSettings,
     DealStatus,
     HouseAccount,
+    PartnerStatusCount,
     reason_display,
 )
 
@@ -94,6 +95,31 @@ LIST_SORTS = {
 }
 
 
+# The statuses each filter of the partner's list shows (None: every status).
+_FILTER_STATUSES = {"": None, "open": OPEN_STATUSES, "active": (DealStatus.APPROVED,)} | {
+    status: (status,) for status in DealStatus.values
+}
+
+
+def deal_list_count(partner, *, status: str = "", search: str = "") -> int | None:
+    """How many rows the partner's list has (a partner user sees all of its partner's registrations,
+    drafts included), read from the partner's figures (``deals.figures``) rather than by counting
+    its registrations; None when the list is searched (then only the rows can tell)."""
+    if " ".join((search or "").split()) or status not in _FILTER_STATUSES:
+        return None
+    counts = PartnerStatusCount.objects.filter(partner=partner)
+    statuses = _FILTER_STATUSES[status]
+    if statuses is not None:
+        counts = counts.filter(status__in=statuses)
+    return counts.aggregate(n=Sum("count"))["n"] or 0
+
+
+def customer_matches(text: str) -> Q:
+    """The registrations whose customer company or contact email contains the text, in any case: what
+    the trigram indexes on ``UPPER(customer_company)`` and ``UPPER(customer_email)`` serve."""
+    return Q(customer_company__icontains=text) | Q(customer_email__icontains=text)
+
+
 def deal_list(user, *, status: str = "", search: str = "", sort: str = ""):
     """The user's registrations for a list: scoped, filtered, sorted, with the decision clock's columns annotated."""
     deals = deals_visible_to(user).annotate(**deadline_columns(Deal, DECISION_KIND, "decision"))
@@ -101,7 +127,7 @@ def deal_list(user, *, status: str = "", search: str = "", sort: str = ""):
         deals = deals.filter(LIST_FILTERS[status])
     search = " ".join((search or "").split())[:100]
     if search:
-        deals = deals.filter(Q(customer_company__icontains=search) | Q(customer_email__icontains=search))
+        deals = deals.filter(customer_matches(search))
     column = LIST_SORTS.get((sort or "").removeprefix("-"))
     if column is None:
         return deals.order_by("-created_at", "-pk")
@@ -153,7 +179,8 @@ def deal_timeline(deal: Deal) -> list[dict]:
 
 def partner_deal_summary(partner) -> dict:
     """Counts per status and the won revenue of the last 12 months: three queries (and one for the
-    program when it is not loaded yet), however many deals there are.
+    program when it is not loaded yet) on the partner's figures, which the database keeps as
+    registrations change (``deals.figures``, ADR 0015): no registration is read.
 
     Won revenue is in the program's currency: each won deal's final amount converted at the rates of
     its close date (``deals.metrics.won_revenue_with_missing``, ADR 0010). Deals whose currency has
@@ -164,14 +191,17 @@ def partner_deal_summary(partner) -> dict:
 
     from .metrics import won_revenue_with_missing
 
-    totals = Deal.objects.filter(partner=partner).aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        drafts=Count("pk", filter=Q(status=DealStatus.DRAFT)),
-        protected=Count("pk", filter=Q(status=DealStatus.APPROVED)),
-    )
-    won = won_revenue_with_missing([partner.pk], Period.trailing(365))
+    counts = dict(PartnerStatusCount.objects.filter(partner=partner).values_list("status", "count"))
+    totals = {
+        "open": sum(counts.get(status, 0) for status in OPEN_STATUSES),
+        "drafts": counts.get(DealStatus.DRAFT, 0),
+        "protected": counts.get(DealStatus.APPROVED, 0),
+    }
+    period = Period.trailing(365)
+    won = won_revenue_with_missing([partner.pk], period)
     revenue, missing = won.get(partner.pk, (Decimal("0.00"), set()))
     totals["won_revenue_12m"] = revenue
+    totals["won_revenue_period"] = period  # the tier progress beside it reuses the figure for its period
     totals["won_revenue_missing"] = sorted(missing)
     totals["currency"] = partner.program.currency
     return totals
@@ -384,11 +414,7 @@ def search_deals(user, text: str, limit: int):
     from prm.search import Hit
 
     staff = is_vendor_staff(user)
-    rows = (
-        deals_visible_to(user)
-        .filter(Q(customer_company__icontains=text) | Q(customer_email__icontains=text))
-        .order_by("-created_at", "-pk")[:limit]
-    )
+    rows = deals_visible_to(user).filter(customer_matches(text)).order_by("-created_at", "-pk")[:limit]
     return [
         Hit(
             title=deal.customer_company,

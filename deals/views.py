@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +26,7 @@ from prm.countries import country_choices
 from prm.errors import ServiceError
 from prm.forms import IsoDateInput
 from prm.idempotency.forms import form_once
-from prm.listing import filter_chip
+from prm.listing import CountedPaginator, filter_chip
 from prm.money.currencies import Currency
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_from_row
@@ -40,6 +39,7 @@ from .selectors import (
     LIST_SORTS,
     deal_detail_queryset,
     deal_list,
+    deal_list_count,
     deal_timeline,
     deals_visible_to,
     program_settings,
@@ -154,7 +154,8 @@ def deal_list_page(request):
     sort = request.GET.get("sort", "")
     sort = sort if sort.removeprefix("-") in LIST_SORTS else ""
     deals = deal_list(request.user, status=status, search=search, sort=sort)
-    page = Paginator(deals, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = deal_list_count(partner, status=status, search=search)  # not a count of 20,000 rows at each visit
+    page = CountedPaginator(deals, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     now = timezone.now()
     schedule = _schedule(partner)
     rows = [(deal, clock_from_row(deal, "decision", schedule, now)) for deal in page.object_list]

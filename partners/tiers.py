@@ -97,16 +97,23 @@ class RequirementProgress:
         return meets(self.value, self.threshold)
 
 
-def tier_progress(partner, *, currency: str, period: Period | None = None) -> dict:
+def tier_progress(partner, *, currency: str, period: Period | None = None, known: dict | None = None) -> dict:
     """The partner's current tier, the next one and, for each requirement of the next, the partner's
-    figure: a constant number of queries (tiers, requirements, one per metric)."""
+    figure: a constant number of queries (tiers, requirements, one per metric). ``known`` gives
+    ``{metric: {partner_id: value}}`` the caller already read for the same period: not read again."""
     current = partner.tier
     tiers = Tier.objects.filter(program_id=partner.program_id).order_by("rank")
     next_tier = tiers.filter(rank__gt=current.rank).first() if current else tiers.first()
     rows = []
     if next_tier is not None:
         requirements = requirements_by_tier([next_tier])[next_tier.pk]
-        values = requirement_values(requirements, [partner.pk], period or tier_period())
+        known = known or {}
+        values = {
+            **requirement_values(
+                [r for r in requirements if r.metric not in known], [partner.pk], period or tier_period()
+            ),
+            **known,
+        }
         for requirement in requirements:
             metric = get_metric(requirement.metric)
             rows.append(

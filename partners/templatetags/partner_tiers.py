@@ -27,10 +27,14 @@ def tier_progress(partner, deal_summary=None):
     """The current tier's benefits and what the next one takes, with where the partner stands on each
     requirement (``partners.tiers``) and how many of them are met. ``deal_summary`` (``deals.selectors.partner_deal_summary``)
     names the won deals left out of the revenue for want of an exchange rate."""
+    from partners.tiers import tier_period
     from partners.tiers import tier_progress as progress
 
     currency = Program.objects.filter(pk=partner.program_id).values_list("currency", flat=True).first() or ""
-    state = progress(partner, currency=currency)
+    known = {}
+    if deal_summary and deal_summary.get("won_revenue_period") == tier_period():
+        known["deals.won_revenue"] = {partner.pk: deal_summary["won_revenue_12m"]}  # read once a page
+    state = progress(partner, currency=currency, known=known)
     met = sum(1 for requirement in state["requirements"] if requirement.met)
     total = len(state["requirements"])
     return {

@@ -136,17 +136,22 @@ def sums_in(
                 first, last = spans.get(needed, (on, on))
                 spans[needed] = (min(first, on), max(last, on))
     table = RateTable.load(spans)
-    sums = {}
-    for key, (currency, rows) in groups.items():
-        total, missing = Decimal(0), set()
-        for amount, code, on in rows:
-            try:
-                converted = table.exact(amount, code, currency, on)
-            except MissingRate as error:
-                missing.add((error.currency, error.on))
-                continue
-            with localcontext() as context:
-                context.prec = PRECISION
-                total += converted
-        sums[key] = (_round(total), missing)
-    return sums
+    totals = {}
+    # One precision context for every row (``exact``'s arithmetic, without entering a context per
+    # row: a partner's year of won deals is hundreds of rows on its home page).
+    with localcontext() as context:
+        context.prec = PRECISION
+        for key, (currency, rows) in groups.items():
+            total, missing = Decimal(0), set()
+            for amount, code, on in rows:
+                if code == currency:
+                    total += amount
+                    continue
+                try:
+                    rate_from, rate_to = table.rate(code, on), table.rate(currency, on)
+                except MissingRate as error:
+                    missing.add((error.currency, error.on))
+                    continue
+                total += amount * rate_to / rate_from
+            totals[key] = (total, missing)
+    return {key: (_round(total), missing) for key, (total, missing) in totals.items()}
