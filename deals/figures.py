@@ -18,6 +18,10 @@ The days of ``submitted_at`` and ``approved_at`` are their dates in ``settings.T
 of ``prm.metrics.Period.moments``. The zone is written into the trigger function: after a change of
 ``TIME_ZONE``, run ``manage.py deal_figures_rebuild``, which installs the function again and
 recomputes every figure from the registrations.
+
+Migration ``deals.0008`` installs the figures by calling ``rebuild()``. Before changing the SQL of
+this module (a new column, another sum), copy the text that 0008 ran into that migration, and
+install the new text with a migration of its own: an old migration must not run newer SQL.
 """
 
 from __future__ import annotations
