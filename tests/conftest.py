@@ -61,6 +61,11 @@ def mfa(db):
         TOTP.activate(user, secret)
 
         def code():
+            # A code is valid in its 30-second window only: near a window's end, wait for the next
+            # one, so that a slow request does not carry the code past its window.
+            remaining = 30 - time.time() % 30
+            if remaining < 8:
+                time.sleep(remaining + 0.05)
             return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
         return code
