@@ -136,8 +136,9 @@ def deal_list(user, *, status: str = "", search: str = "", sort: str = ""):
 
 
 def deal_detail_queryset():
-    """What a deal page reads: the deal with its partner, program and calendar."""
-    return Deal.objects.select_related("partner__program__calendar", "created_by").annotate(
+    """What a deal page reads: the deal with its partner, program and calendar, and the lead it came from
+    (the page says whether it was vendor-sourced)."""
+    return Deal.objects.select_related("partner__program__calendar", "created_by", "lead").annotate(
         **deadline_columns(Deal, DECISION_KIND, "decision")
     )
 

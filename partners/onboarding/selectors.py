@@ -45,11 +45,12 @@ def partner_needs_acceptance(partner) -> bool:
 
 
 def membership_with_agreement_state(user):
-    """The user's membership (partner and tier joined, like ``prm.tenancy.membership_of``),
-    annotated in the same query with ``current_agreement_id`` and ``agreement_accepted``."""
+    """The user's membership (partner and tier joined, like ``prm.tenancy.membership_of``; the program and
+    its calendar too, which the partner pages read: their currency, the SLA clocks' schedule), annotated
+    in the same query with ``current_agreement_id`` and ``agreement_accepted``."""
     current = _published(OuterRef("partner__program_id")).values("pk")[:1]
     return (
-        Membership.objects.select_related("partner", "partner__tier")
+        Membership.objects.select_related("partner", "partner__tier", "partner__program", "partner__program__calendar")
         .filter(user=user)
         .annotate(current_agreement_id=Subquery(current))
         .annotate(

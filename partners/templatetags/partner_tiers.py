@@ -6,8 +6,6 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from partners.models import Program
-
 register = template.Library()
 
 
@@ -30,7 +28,7 @@ def tier_progress(partner, deal_summary=None):
     from partners.tiers import tier_period
     from partners.tiers import tier_progress as progress
 
-    currency = Program.objects.filter(pk=partner.program_id).values_list("currency", flat=True).first() or ""
+    currency = partner.program.currency or ""  # the program comes with the request's membership (no query)
     known = {}
     if deal_summary and deal_summary.get("won_revenue_period") == tier_period():
         known["deals.won_revenue"] = {partner.pk: deal_summary["won_revenue_12m"]}  # read once a page

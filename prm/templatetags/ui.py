@@ -5,8 +5,10 @@ from pathlib import Path
 
 from django import template
 from django.conf import settings
-from django.utils.html import format_html
+from django.template.defaultfilters import date as date_filter
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from prm import ui
@@ -102,3 +104,67 @@ def sort_header(context, field, label):
 def breadcrumbs(*pairs):
     """{% breadcrumbs home_url _("Home") "" _("This page") %}: url and label pairs, the last being the page."""
     return {"trail": list(zip(pairs[::2], pairs[1::2], strict=True))}
+
+
+# --- per-row badges, rendered in Python: a list page shows one per row (ADR 0014) -------------------
+
+_STATUS_BADGE = '<span class="badge tone-{} status-badge">{}</span>'
+
+
+@register.simple_tag
+def status_badge(code, label):
+    """{% status_badge deal.status deal.get_status_display|capfirst %}: what components/status.html renders,
+    without an include per row of a list."""
+    return format_html(_STATUS_BADGE, ui.meaning(code), label)
+
+
+def _due_title(clock) -> str:
+    return date_filter(template_localtime(clock.due_at), "SHORT_DATETIME_FORMAT")
+
+
+def _clock_badge(clock, due: str, overdue: str, paused: str | None = None) -> str:
+    """A clock's badge as the ``_clock.html`` templates render it: ``due``, ``overdue`` and ``paused`` are
+    translated texts with ``%(left)s`` (the remaining time, escaped as ``{% blocktranslate %}`` does)."""
+    if not clock:
+        return ""
+    state = clock.state
+    if state in ("on_time", "due_soon"):
+        text, icon_name, classes, title = due, "clock", state, _due_title(clock)
+    elif state == "breached":
+        text, icon_name, classes, title = overdue, "alert-triangle", "breached", _due_title(clock)
+    elif state == "paused" and paused is not None:
+        text, icon_name, classes, title = paused, "player-pause", "paused", None
+    else:
+        return ""
+    text = mark_safe(text % {"left": conditional_escape(clock.remaining_text)})  # noqa: S308 - our msgid, value escaped
+    title_attr = format_html(' title="{}"', title) if title is not None else ""
+    return format_html(
+        '<span class="badge tone-{} clock {}"{}>{}{}</span>',
+        ui.meaning(state),
+        classes,
+        title_attr,
+        icon(icon_name),
+        text,
+    )
+
+
+@register.simple_tag
+def deal_clock(clock):
+    """{% deal_clock clock %}: a deal's decision clock, as deals/_clock.html renders it."""
+    return _clock_badge(
+        clock,
+        _("decision due in %(left)s"),
+        _("decision overdue by %(left)s"),
+        _("clock paused, %(left)s left: waiting for your answer"),
+    )
+
+
+@register.simple_tag
+def lead_clock(clock, kind):
+    """{% lead_clock row.clock row.kind %}: a lead's acceptance or first-contact clock, as leads/_clock.html
+    renders it."""
+    if kind == "acceptance":
+        return _clock_badge(clock, _("answer due in %(left)s"), _("answer overdue by %(left)s"))
+    if kind == "first_contact":
+        return _clock_badge(clock, _("first contact due in %(left)s"), _("first contact overdue by %(left)s"))
+    return ""

@@ -1,11 +1,14 @@
 """The design system's helpers (prm/ui.py, prm/templatetags/ui.py)."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 
 from prm import ui
+from prm.sla.display import Clock
 from prm.templatetags.ui import initials, pct
 
 
@@ -65,3 +68,46 @@ def test_sort_header_toggles_the_order_and_keeps_the_filters():
     assert 'aria-sort="ascending"' in html and "sort=-amount" in html
     request = RequestFactory().get("/deals/", {"sort": "-amount"})
     assert 'aria-sort="descending"' in template.render(Context({"request": request}))
+
+
+def _squeeze(html):
+    return "".join(html.split())
+
+
+@pytest.mark.parametrize("code", ["approved", "rejected", "submitted", "never_registered"])
+def test_status_badge_renders_what_the_status_component_renders(code):
+    context = Context({"code": code, "label": "<b>Label</b>"})
+    tag = Template("{% load ui %}{% status_badge code label %}").render(context)
+    include = Template('{% include "components/status.html" %}').render(context)
+    assert _squeeze(tag) == _squeeze(include)
+    assert "&lt;b&gt;" in tag
+
+
+CLOCK_STATES = ["on_time", "due_soon", "breached", "paused", "met"]
+
+
+@pytest.mark.parametrize("state", CLOCK_STATES)
+def test_deal_clock_renders_what_the_deal_clock_template_renders(state, settings):
+    settings.LANGUAGE_CODE = "en"
+    due = datetime.datetime(2026, 3, 2, 15, 30, tzinfo=datetime.UTC)
+    context = Context({"clock": Clock(state, due, 7200, "2 h <soon>")})
+    tag = Template("{% load ui %}{% deal_clock clock %}").render(context)
+    include = Template('{% include "deals/_clock.html" %}').render(context)
+    assert _squeeze(tag) == _squeeze(include)
+    assert (tag != "") == (state != "met")
+    assert "&lt;soon&gt;" in tag or state == "met"
+
+
+@pytest.mark.parametrize("kind", ["acceptance", "first_contact", "other"])
+@pytest.mark.parametrize("state", CLOCK_STATES)
+def test_lead_clock_renders_what_the_lead_clock_template_renders(state, kind):
+    due = datetime.datetime(2026, 3, 2, 15, 30, tzinfo=datetime.UTC)
+    context = Context({"clock": Clock(state, due, 7200, "2 h"), "kind": kind})
+    tag = Template("{% load ui %}{% lead_clock clock kind %}").render(context)
+    include = Template('{% include "leads/_clock.html" %}').render(context)
+    assert _squeeze(tag) == _squeeze(include)
+    assert (tag != "") == (kind != "other" and state in ("on_time", "due_soon", "breached"))
+
+
+def test_a_clock_tag_shows_nothing_without_a_clock():
+    assert Template("{% load ui %}{% deal_clock None %}{% lead_clock None 'acceptance' %}").render(Context()) == ""
