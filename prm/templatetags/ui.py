@@ -124,7 +124,7 @@ def _due_title(clock) -> str:
 
 def _clock_badge(clock, due: str, overdue: str, paused: str | None = None) -> str:
     """A clock's badge as the ``_clock.html`` templates render it: ``due``, ``overdue`` and ``paused`` are
-    translated texts with ``%(left)s`` (the remaining time, escaped as ``{% blocktranslate %}`` does)."""
+    translated texts with ``%(left)s`` or, once overdue, ``%(late)s`` (the remaining time, escaped as ``{% blocktranslate %}`` does)."""
     if not clock:
         return ""
     state = clock.state
@@ -136,7 +136,8 @@ def _clock_badge(clock, due: str, overdue: str, paused: str | None = None) -> st
         text, icon_name, classes, title = paused, "player-pause", "paused", None
     else:
         return ""
-    text = mark_safe(text % {"left": conditional_escape(clock.remaining_text)})  # noqa: S308 - our msgid, value escaped
+    remaining = conditional_escape(clock.remaining_text)
+    text = mark_safe(text % {"left": remaining, "late": remaining})  # noqa: S308 - our msgid, value escaped
     title_attr = format_html(' title="{}"', title) if title is not None else ""
     return format_html(
         '<span class="badge tone-{} clock {}"{}>{}{}</span>',
@@ -154,7 +155,7 @@ def deal_clock(clock):
     return _clock_badge(
         clock,
         _("decision due in %(left)s"),
-        _("decision overdue by %(left)s"),
+        _("decision overdue by %(late)s"),
         _("clock paused, %(left)s left: waiting for your answer"),
     )
 
@@ -164,7 +165,7 @@ def lead_clock(clock, kind):
     """{% lead_clock row.clock row.kind %}: a lead's acceptance or first-contact clock, as leads/_clock.html
     renders it."""
     if kind == "acceptance":
-        return _clock_badge(clock, _("answer due in %(left)s"), _("answer overdue by %(left)s"))
+        return _clock_badge(clock, _("answer due in %(left)s"), _("answer overdue by %(late)s"))
     if kind == "first_contact":
-        return _clock_badge(clock, _("first contact due in %(left)s"), _("first contact overdue by %(left)s"))
+        return _clock_badge(clock, _("first contact due in %(left)s"), _("first contact overdue by %(late)s"))
     return ""
