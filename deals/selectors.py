@@ -143,34 +143,36 @@ def deal_detail_queryset():
     )
 
 
-# What a partner reads on its timeline: the events of its registration, in its own words. Internal
-# events (a failed automatic approval, for instance) stay on the staff side.
-PARTNER_TIMELINE = {
-    "deal.created": _("Registration created"),
-    "deal.updated": _("Draft edited"),
-    "deal.submitted": _("Submitted for approval"),
-    "deal.info_requested": _("More information requested"),
-    "deal.info_answered": _("Information sent"),
-    "deal.first_approval": _("First approval given; a channel manager gives the second"),
-    "deal.approved": _("Approved"),
-    "deal.rejected": _("Rejected"),
-    "deal.progress_updated": _("Stage or amount updated"),
-    "deal.won": _("Closed as won"),
-    "deal.lost": _("Closed as lost"),
-    "deal.extension_requested": _("Protection extension requested"),
-    "deal.extension_approved": _("Protection extension approved"),
-    "deal.extension_rejected": _("Protection extension refused"),
-    "deal.expired": _("Protection ended"),
-}
+# What a partner reads on its timeline: the events of its registration, by their labels in the audit
+# registry (deals/audit_labels.py), one in words of its own. Internal events (a failed automatic
+# approval, for instance) stay on the staff side.
+PARTNER_TIMELINE = (
+    "deal.created",
+    "deal.updated",
+    "deal.submitted",
+    "deal.info_requested",
+    "deal.info_answered",
+    "deal.first_approval",
+    "deal.approved",
+    "deal.rejected",
+    "deal.progress_updated",
+    "deal.won",
+    "deal.lost",
+    "deal.extension_requested",
+    "deal.extension_approved",
+    "deal.extension_rejected",
+    "deal.expired",
+)
+PARTNER_WORDING = {"deal.first_approval": _("First approval given; a channel manager gives the second")}
 
 
 def deal_timeline(deal: Deal) -> list[dict]:
     """The partner-facing timeline of a registration, oldest first."""
-    events = audit_events_for(deal).filter(action__in=list(PARTNER_TIMELINE)).order_by("at", "id")
+    events = audit_events_for(deal).filter(action__in=PARTNER_TIMELINE).order_by("at", "id")
     return [
         {
             "at": event.at,
-            "label": PARTNER_TIMELINE[event.action],
+            "label": PARTNER_WORDING.get(event.action) or event.action_label,
             "actor": event.actor_label,
             "reason": reason_display(event.reason) if event.action == "deal.rejected" else event.reason,
         }
