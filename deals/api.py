@@ -45,15 +45,12 @@ from prm.api.workflow import (
 )
 from prm.idempotency.api import idempotent
 from prm.money.currencies import Currency
-from prm.sla.display import deadline_columns
 from prm.sla.models import DeadlineState
 from prm.tenancy import is_vendor_staff, membership_of
 
 from . import services
 from .models import (
-    DECISION_KIND,
     OPEN_STATUSES,
-    Deal,
     DealProgramSettings,
     DealStage,
     DealStatus,
@@ -220,10 +217,15 @@ class DealSerializer(serializers.Serializer):
     info_answer = serializers.CharField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     decision_due_at = serializers.DateTimeField(
-        allow_null=True, help_text=_("When the decision is due (null while the clock is paused or without a clock).")
+        source="decision_clock.due_at",
+        allow_null=True,
+        help_text=_("When the decision is due (null while the clock is paused or without a clock)."),
     )
     decision_state = serializers.ChoiceField(
-        choices=DeadlineState.choices, allow_null=True, help_text=_("State of the decision clock.")
+        source="decision_clock.state",
+        choices=DeadlineState.choices,
+        allow_null=True,
+        help_text=_("State of the decision clock."),
     )
     approved_at = serializers.DateTimeField(allow_null=True)
     protected_until = serializers.DateTimeField(allow_null=True)
@@ -278,18 +280,16 @@ class DealSerializer(serializers.Serializer):
 
 
 def with_api_fields(queryset):
-    """The deal rows with what the API shows, in a constant number of queries: the columns of the
-    latest decision clock (``decision_state``, ``decision_due_at``…), the extensions left and the
-    product ids."""
+    """The deal rows with what the API shows, in a constant number of queries: the latest decision clock
+    (``decision_state``, ``decision_due_at``), the extensions left and the product ids."""
     default_max = DealProgramSettings._meta.get_field("max_extensions").default
     return queryset.annotate(
-        **deadline_columns(Deal, DECISION_KIND, "decision"),
         extensions_left=Greatest(
             Coalesce("partner__program__deal_settings__max_extensions", Value(default_max)) - F("extensions_used"),
             Value(0),
             output_field=IntegerField(),
         ),
-    ).prefetch_related(Prefetch("products", queryset=Product.objects.only("pk")))
+    ).prefetch_related("decision_clock", Prefetch("products", queryset=Product.objects.only("pk")))
 
 
 # --- Permissions ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prm.money.currencies import Currency
+from prm.sla.latest import LatestClock
 from prm.tenancy import ScopedQuerySet
 
 
@@ -194,6 +195,8 @@ class Deal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DealQuerySet.as_manager()
+    # The latest decision clock (``prefetch_related("decision_clock")`` for a list; prm/sla/latest.py).
+    decision_clock = LatestClock(DECISION_KIND)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -16,10 +16,10 @@ from partners.templatetags.partner_tiers import money
 from prm.metrics import Period
 from prm.partner_pages import Kpi, StaffSection
 from prm.sla.calendar import Schedule
-from prm.sla.display import clock_from_row, deadline_columns
+from prm.sla.display import clock_of
 
 from .metrics import won_revenue_with_missing
-from .models import DECISION_KIND, OPEN_STATUSES, Deal, DealStatus
+from .models import OPEN_STATUSES, DealStatus
 from .selectors import deals_visible_to
 
 LATEST = 10
@@ -36,15 +36,13 @@ def staff_partner_deals(viewer, partner) -> StaffSection:
         protected=Count("pk", filter=Q(status=DealStatus.APPROVED)),
         won=Count("pk", filter=Q(status=DealStatus.WON)),
     )
-    latest = list(
-        deals.annotate(**deadline_columns(Deal, DECISION_KIND, "decision")).order_by("-created_at", "-pk")[:LATEST]
-    )
+    latest = list(deals.prefetch_related("decision_clock").order_by("-created_at", "-pk")[:LATEST])
     now = timezone.now()
     schedule = None
     if any(deal.status == DealStatus.SUBMITTED for deal in latest):
         schedule = Schedule.from_calendar(partner.program.calendar)
     rows = [
-        (deal, clock_from_row(deal, "decision", schedule, now) if deal.status == DealStatus.SUBMITTED else None)
+        (deal, clock_of(deal.decision_clock, schedule, now) if deal.status == DealStatus.SUBMITTED else None)
         for deal in latest
     ]
     revenue, missing = won_revenue_with_missing([partner.pk], Period.trailing(REVENUE_DAYS)).get(

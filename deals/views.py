@@ -29,7 +29,7 @@ from prm.idempotency.forms import form_once
 from prm.listing import CountedPaginator, filter_chip
 from prm.money.currencies import Currency
 from prm.sla.calendar import Schedule
-from prm.sla.display import clock_from_row
+from prm.sla.display import clock_of
 from prm.tenancy import get_visible_or_404, partner_page_caller
 
 from . import services
@@ -158,7 +158,7 @@ def deal_list_page(request):
     page = CountedPaginator(deals, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     now = timezone.now()
     schedule = _schedule(partner)
-    rows = [(deal, clock_from_row(deal, "decision", schedule, now)) for deal in page.object_list]
+    rows = [(deal, clock_of(deal.decision_clock, schedule, now)) for deal in page.object_list]
     filters = [("", _("All")), ("open", _("Awaiting decision")), ("active", _("Protected"))]
     filters += [(value, label) for value, label in DealStatus.choices if value not in OPEN_STATUSES]
     kept = {"status": status, "q": search, "sort": sort}
@@ -250,7 +250,7 @@ def _render_detail(request, deal, *, forms_with_errors=None, status=200):
     partner = deal.partner
     settings = program_settings(partner.program)
     now = timezone.now()
-    clock = clock_from_row(deal, "decision", Schedule.from_calendar(partner.program.calendar), now)
+    clock = clock_of(deal.decision_clock, Schedule.from_calendar(partner.program.calendar), now)
     context = {
         "deal": deal,
         "clock": clock,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partners.models import CompanySize, Industry, Region
+from prm.sla.latest import LatestClock
 from prm.tenancy import ScopedQuerySet, partner_scope_q, sees_all_partners
 
 
@@ -297,6 +298,9 @@ class Lead(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LeadQuerySet.as_manager()
+    # The latest acceptance and first-contact clocks (``prefetch_related`` them for a list; prm/sla/latest.py).
+    acceptance_clock = LatestClock(ACCEPTANCE_KIND)
+    first_contact_clock = LatestClock(FIRST_CONTACT_KIND)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

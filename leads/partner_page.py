@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.partner_pages import Kpi, StaffSection
 from prm.sla.calendar import Schedule
-from prm.sla.display import clock_from_row, deadline_columns
+from prm.sla.display import clock_of
 
-from .models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, WORKING_STATUSES, Lead, LeadStatus
+from .models import WORKING_STATUSES, LeadStatus
 from .selectors import leads_visible_to
 
 LATEST = 10
@@ -34,10 +34,7 @@ def staff_partner_leads(viewer, partner) -> StaffSection:
         converted=Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
     )
     latest = list(
-        leads.annotate(
-            **deadline_columns(Lead, ACCEPTANCE_KIND, "acceptance"),
-            **deadline_columns(Lead, FIRST_CONTACT_KIND, "first_contact"),
-        ).order_by("-created_at", "-pk")[:LATEST]
+        leads.prefetch_related("acceptance_clock", "first_contact_clock").order_by("-created_at", "-pk")[:LATEST]
     )
     now = timezone.now()
     schedule = (
@@ -46,7 +43,13 @@ def staff_partner_leads(viewer, partner) -> StaffSection:
     rows = []
     for lead in latest:
         kind = CLOCKS.get(lead.status, "")
-        rows.append({"lead": lead, "kind": kind, "clock": clock_from_row(lead, kind, schedule, now) if kind else None})
+        rows.append(
+            {
+                "lead": lead,
+                "kind": kind,
+                "clock": clock_of(getattr(lead, f"{kind}_clock"), schedule, now) if kind else None,
+            }
+        )
     in_admin = f"{reverse('admin:leads_lead_changelist')}?{urlencode({'partner': partner.pk})}"
     return StaffSection(
         name="leads",

@@ -11,9 +11,9 @@ of routing or of the lead's lifecycle lives here.
   error message for that lead, never a 500.
 - A CAM sees the leads held by the partners assigned to them (``Lead.objects.visible_to``): pool
   leads are the channel managers'.
-- The clock column reads the acceptance or the first-contact clock from ``deadline_columns`` (one
-  correlated sub-query per column) and the calendars once per page, so the changelist's query count
-  does not grow with rows.
+- The clock column reads the acceptance and first-contact clocks of the page's leads (one query each,
+  ``prm.sla.latest``) and the calendars once per page, so the changelist's query count does not grow
+  with rows.
 - Assignment rules and the program's lead settings: the channel manager edits them, the others read.
 
 The package: ``leads`` (the lead admin and its actions) with its ``clocks``, ``filters``, ``forms`` and

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.admin_changelist import GuardedChangeList
 from prm.sla.calendar import Schedule
-from prm.sla.display import NO_CLOCK, ClockState, clock_from_row, deadline_columns
+from prm.sla.display import NO_CLOCK, ClockState, clock_of
 from prm.sla.models import BusinessCalendar
 
-from ..models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, WORKING_STATUSES, Lead, LeadAssignment, LeadStatus
+from ..models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, WORKING_STATUSES, LeadAssignment, LeadStatus
 
 # --- Clocks -----------------------------------------------------------------------------------
 
@@ -43,9 +43,7 @@ def with_clocks(queryset):
     """Leads annotated with their acceptance and first-contact clocks (``prm.sla.display``) and the
     rule and strategy of their current assignment."""
     current = LeadAssignment.objects.filter(lead=OuterRef("pk"), ended_at__isnull=True)
-    return queryset.annotate(
-        **deadline_columns(Lead, ACCEPTANCE_KIND, "acceptance"),
-        **deadline_columns(Lead, FIRST_CONTACT_KIND, "first_contact"),
+    return queryset.prefetch_related("acceptance_clock", "first_contact_clock").annotate(
         current_rule_name=Subquery(current.values("rule__name")[:1]),
         current_strategy=Subquery(current.values("strategy")[:1]),
     )
@@ -64,15 +62,19 @@ def attach_clocks(leads, now=None) -> None:
     """Set ``lead.clock`` (a ``prm.sla.display.Clock`` or None) and ``lead.clock_name`` on annotated leads."""
     now = now or timezone.now()
     leads = list(leads)
-    ids = [getattr(lead, f"{prefix}_calendar_id", None) for lead in leads for prefix in CLOCK_PREFIXES.values()]
+    ids = [_calendar_id(lead, prefix) for lead in leads for prefix in CLOCK_PREFIXES.values()]
     schedules = load_schedules(ids)
     for lead in leads:
         prefix = current_clock_prefix(lead)
         lead.clock_name = CLOCK_NAMES.get(prefix, "")
         lead.clock = None
         if prefix is not None:
-            schedule = schedules.get(getattr(lead, f"{prefix}_calendar_id", None))
-            lead.clock = clock_from_row(lead, prefix, schedule, now)
+            lead.clock = clock_of(getattr(lead, f"{prefix}_clock"), schedules.get(_calendar_id(lead, prefix)), now)
+
+
+def _calendar_id(lead, prefix: str) -> int | None:
+    deadline = getattr(lead, f"{prefix}_clock")
+    return deadline.calendar_id if deadline is not None else None
 
 
 def clock_badge(lead) -> str:

@@ -17,7 +17,7 @@ from prm.admin_filters import PartnerInScopeFilter
 from prm.audit.admin import AuditTrailAdminMixin
 from prm.countries import country_name
 from prm.errors import ServiceError
-from prm.sla.display import clock_from_row
+from prm.sla.display import clock_of
 from prm.tenancy import sees_all_partners
 
 from .. import services
@@ -175,12 +175,13 @@ class LeadAdmin(ConfirmedActionsMixin, AuditTrailAdminMixin, admin.ModelAdmin):
     def change_page_context(self, request, lead) -> dict:
         attach_clocks([lead])
         schedules = load_schedules(
-            [getattr(lead, "acceptance_calendar_id", None), getattr(lead, "first_contact_calendar_id", None)]
+            [clock.calendar_id for clock in (lead.acceptance_clock, lead.first_contact_clock) if clock is not None]
         )
         now = timezone.now()
         clocks = []
         for prefix, name in CLOCK_NAMES.items():
-            clock = clock_from_row(lead, prefix, schedules.get(getattr(lead, f"{prefix}_calendar_id")), now)
+            deadline = getattr(lead, f"{prefix}_clock")
+            clock = clock_of(deadline, schedules.get(deadline.calendar_id) if deadline else None, now)
             if clock is not None:
                 clocks.append({"name": name, "clock": clock, "prefix": prefix})
         history = list(lead_assignments(request.user, lead))

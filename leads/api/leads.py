@@ -224,9 +224,13 @@ class LeadSerializer(serializers.Serializer):
     product_name = serializers.SerializerMethodField()
     rating = serializers.ChoiceField(choices=LeadRating.choices)
     acceptance_due_at = serializers.DateTimeField(
-        allow_null=True, required=False, help_text=_("When the answer to the offer is due.")
+        source="acceptance_clock.due_at",
+        allow_null=True,
+        required=False,
+        help_text=_("When the answer to the offer is due."),
     )
     acceptance_state = NamedChoiceField(
+        source="acceptance_clock.state",
         enum_name="LeadClockStateEnum",
         choices=DeadlineState.choices,
         allow_null=True,
@@ -256,9 +260,13 @@ class LeadSerializer(serializers.Serializer):
     qualified_at = serializers.DateTimeField(allow_null=True, required=False)
     closed_at = serializers.DateTimeField(allow_null=True, required=False)
     first_contact_due_at = serializers.DateTimeField(
-        allow_null=True, required=False, help_text=_("When the first contact is due.")
+        source="first_contact_clock.due_at",
+        allow_null=True,
+        required=False,
+        help_text=_("When the first contact is due."),
     )
     first_contact_state = NamedChoiceField(
+        source="first_contact_clock.state",
         enum_name="LeadClockStateEnum",
         choices=DeadlineState.choices,
         allow_null=True,

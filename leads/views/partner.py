@@ -34,7 +34,7 @@ from prm.idempotency.forms import form_once
 from prm.listing import filter_chip
 from prm.money.currencies import Currency
 from prm.sla.calendar import Schedule
-from prm.sla.display import clock_from_row
+from prm.sla.display import clock_of
 from prm.tenancy import get_visible_or_404, partner_page_caller
 
 from .. import services
@@ -137,9 +137,9 @@ def _schedule(partner) -> Schedule:
 def _clock(lead: Lead, schedule, now):
     """The countdown that matters for the lead's status: acceptance while offered, first contact once accepted."""
     if lead.status == LeadStatus.OFFERED:
-        return "acceptance", clock_from_row(lead, "acceptance", schedule, now)
+        return "acceptance", clock_of(lead.acceptance_clock, schedule, now)
     if lead.status == LeadStatus.ACCEPTED:
-        return "first_contact", clock_from_row(lead, "first_contact", schedule, now)
+        return "first_contact", clock_of(lead.first_contact_clock, schedule, now)
     return "", None
 
 

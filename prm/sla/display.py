@@ -1,13 +1,13 @@
 """How a clock reads to a person: its state (on time, due soon, breached, paused, met) and the
 business time left ("1 day 3 h"), the same for every workflow that runs on the SLA engine.
 
-Lists annotate the few deadline columns they need (``deadline_columns``) so that showing a clock
-costs no query per row; the calendar is loaded once per list (``Schedule``). Staff queues that
+Pages read the latest clock of each row with ``prm.sla.latest.LatestClock`` (one query per list
+and kind) and show it with ``clock_of``; the calendar is loaded once per list (``Schedule``). Staff queues that
 filter by the clock's state read it in SQL instead (``with_clock``: the state and due time of the
 latest clock as two correlated sub-queries), show it as a badge (``clock_badge``) and filter by it
 (``ClockStateFilter``).
 
-The state has one definition, ``clock_state`` (in Python, for annotated rows) and ``clock_state_sql``
+The state has one definition, ``clock_state`` (in Python, for a loaded clock) and ``clock_state_sql``
 (the same rules in SQL), over the same columns; ``tests/prm/sla/test_display.py`` holds them equal:
 
 - paused, breached (recorded by the sweeper), met: the deadline's state;
@@ -27,7 +27,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, DateTimeField, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThanOrEqual
@@ -37,6 +36,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import Schedule, business_seconds_between, working_seconds_per_day
+from .latest import LATEST
 from .models import Deadline, DeadlineState
 
 
@@ -54,10 +54,6 @@ class ClockState:
         PAUSED: _("paused"),
         MET: _("met"),
     }
-
-
-# The latest clock of an object and kind is the one its lists show.
-LATEST = ("-created_at", "-id")
 
 
 def due_soon_from():
@@ -82,21 +78,6 @@ _SHOWN = {
     DeadlineState.BREACHED: ClockState.BREACHED,
     DeadlineState.MET: ClockState.MET,
 }
-
-
-def deadline_columns(model, kind: str, prefix: str) -> dict:
-    """Annotations with the state, due time, duration, used time, calendar and ``due_soon_from`` of the
-    latest ``kind`` clock of each row."""
-    latest = Deadline.objects.filter(
-        content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"), kind=kind
-    ).order_by(*LATEST)
-    return {
-        **{
-            f"{prefix}_{column}": Subquery(latest.values(column)[:1])
-            for column in ("state", "due_at", "duration_seconds", "consumed_seconds", "calendar_id")
-        },
-        f"{prefix}_due_soon_from": Subquery(latest.annotate(soon=due_soon_from()).values("soon")[:1]),
-    }
 
 
 def clock_state(
@@ -144,18 +125,16 @@ class Clock:
         return self.state in (ClockState.ON_TIME, ClockState.DUE_SOON)
 
 
-def clock_from_row(row, prefix: str, schedule: Schedule | None, now: datetime.datetime) -> Clock | None:
-    """The clock of an annotated row (see ``deadline_columns``); None when it never had one. A
-    cancelled clock reads as met."""
-    state = getattr(row, f"{prefix}_state", None)
-    if state is None:
+def clock_of(deadline: Deadline | None, schedule: Schedule | None, now: datetime.datetime) -> Clock | None:
+    """How a clock reads on a page: a deadline with ``soon_from`` (a ``prm.sla.latest.LatestClock``), or
+    None when the object never had one. A cancelled clock reads as met."""
+    if deadline is None:
         return None
-    due_at = getattr(row, f"{prefix}_due_at")
-    duration = getattr(row, f"{prefix}_duration_seconds") or 0
+    due_at = deadline.due_at
     seconds_per_day = _seconds_per_day(schedule)
-    shown = clock_state(state, due_at, getattr(row, f"{prefix}_due_soon_from", None), now, cancelled=ClockState.MET)
+    shown = clock_state(deadline.state, due_at, getattr(deadline, "soon_from", None), now, cancelled=ClockState.MET)
     if shown == ClockState.PAUSED:
-        left = max(0, duration - (getattr(row, f"{prefix}_consumed_seconds") or 0))
+        left = max(0, (deadline.duration_seconds or 0) - (deadline.consumed_seconds or 0))
         return Clock(shown, None, left, business_duration(left, seconds_per_day))
     if shown == ClockState.MET:
         return Clock(shown, due_at, 0, "")

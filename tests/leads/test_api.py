@@ -643,7 +643,7 @@ def test_list_query_count_does_not_grow_with_rows(world, api, make_lead, make_ru
     )
     assert Lead.objects.count() == 30
     assert large == small
-    assert small <= 3
+    assert small <= 4  # the leads, and their acceptance and first-contact clocks (one query each)
 
 
 # --- schema and browsable API ------------------------------------------------------------------
