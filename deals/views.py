@@ -26,7 +26,7 @@ from prm.countries import country_choices
 from prm.errors import ServiceError
 from prm.forms import IsoDateInput
 from prm.idempotency.forms import form_once
-from prm.listing import CountedPaginator, filter_chip
+from prm.listing import CountedPaginator, OpenEndedPage, filter_chip
 from prm.money.currencies import Currency
 from prm.sla.calendar import Schedule
 from prm.sla.display import clock_of
@@ -155,7 +155,10 @@ def deal_list_page(request):
     sort = sort if sort.removeprefix("-") in LIST_SORTS else ""
     deals = deal_list(request.user, status=status, search=search, sort=sort)
     count = deal_list_count(partner, status=status, search=search)  # not a count of 20,000 rows at each visit
-    page = CountedPaginator(deals, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
+    if count is None:  # a search: its matches are not counted, the pager says whether more follow
+        page = OpenEndedPage(deals, PAGE_SIZE, request.GET.get("page"))
+    else:
+        page = CountedPaginator(deals, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     now = timezone.now()
     schedule = _schedule(partner)
     rows = [(deal, clock_of(deal.decision_clock, schedule, now)) for deal in page.object_list]

@@ -1,5 +1,5 @@
-"""What list pages share (ADR 0014): the active filters of a list shown as removable chips, and a
-paginator told its count."""
+"""What list pages share (ADR 0014): the active filters of a list shown as removable chips, a
+paginator told its count, and a page of a list that is not counted."""
 
 from __future__ import annotations
 
@@ -21,6 +21,47 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self):
         return super().count if self._known_count is None else self._known_count
+
+
+class OpenEndedPage:
+    """A page of a list that is not counted (a search over many rows: counting the matches would cost
+    more than showing them): its rows and whether another page follows, read in one query of
+    ``per_page + 1`` rows. ``paginator`` is None: the page knows its number, not the number of pages.
+    A number that is not a positive integer reads as 1; past the last page, the page is empty."""
+
+    paginator = None
+
+    def __init__(self, object_list, per_page: int, number, *, max_number: int = 1000):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            number = 1
+        self.number = min(max(number, 1), max_number)
+        start = (self.number - 1) * per_page
+        rows = list(object_list[start : start + per_page + 1])
+        self.object_list = rows[:per_page]
+        self._has_next = len(rows) > per_page and self.number < max_number
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
 
 
 def filter_chip(path: str, name: str, value: str, param: str, kept: dict[str, str]) -> dict[str, str]:

@@ -340,3 +340,31 @@ def test_the_pages_name_the_customer_country_in_the_readers_language(client, wor
     ):
         assert "Brasil" in page
         assert not re.search(r">\s*BR\s*<", page)
+
+
+def test_a_searched_list_is_paged_without_counting_its_matches(sales, world, make_deal):
+    from deals.views import PAGE_SIZE
+
+    for index in range(PAGE_SIZE):
+        make_deal(world["partner_a_admin"], world["partner_a"], customer_company=f"Searchco {index:02d}")
+    make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Other Ltda")
+
+    def rows(page) -> int:
+        return page.count("<tr>") - 1  # the header's row
+
+    with CaptureQueriesContext(connection) as queries:
+        page = sales.get(reverse("deal_list"), {"q": "searchco"}).content.decode()
+    assert not any("COUNT(" in query["sql"] and '"deals_deal"' in query["sql"] for query in queries.captured_queries)
+    assert rows(page) == PAGE_SIZE and 'rel="next"' not in page  # exactly one page: no next page
+    make_deal(world["partner_a_admin"], world["partner_a"], customer_company="Searchco 99")
+    page = sales.get(reverse("deal_list"), {"q": "searchco"}).content.decode()
+    assert rows(page) == PAGE_SIZE and 'rel="next"' in page and "Page 1<" in page and " of " not in page
+    second = sales.get(reverse("deal_list"), {"q": "searchco", "page": 2}).content.decode()
+    assert rows(second) == 1 and 'rel="prev"' in second and 'rel="next"' not in second and "Page 2<" in second
+    for wrong in ("0", "-3", "x"):
+        page = sales.get(reverse("deal_list"), {"q": "searchco", "page": wrong}).content.decode()
+        assert rows(page) == PAGE_SIZE and 'rel="prev"' not in page
+    assert (
+        "No registration matches these filters"
+        in sales.get(reverse("deal_list"), {"q": "searchco", "page": 9}).content.decode()
+    )
