@@ -454,7 +454,9 @@ def test_explanations_are_for_staff_only(routed, manager):
 def test_inbox_has_the_countdown(routed):
     lead, partners = routed
     row = lead_list(sales_user(partners[0]), status="offered").get()
-    assert row.pk == lead.pk and row.acceptance_clock.state == "open" and row.acceptance_clock.due_at == clock(lead).due_at
+    assert (
+        row.pk == lead.pk and row.acceptance_clock.state == "open" and row.acceptance_clock.due_at == clock(lead).due_at
+    )
     assert not lead_list(sales_user(partners[1])).exists()
 
 
