@@ -224,6 +224,7 @@ def test_the_partners_list_counts_its_rows_from_the_figures(world, make_deal, cl
         response = client.get("/deals/?status=open")
     assert response.status_code == 200 and "Open Co" in response.content.decode()
     assert not [q for q in captured.captured_queries if "COUNT(*)" in q["sql"] and '"deals_deal"' in q["sql"]]
-    with CaptureQueriesContext(connection) as captured:
-        client.get("/deals/?q=Open")
-    assert [q for q in captured.captured_queries if "COUNT(*)" in q["sql"] and '"deals_deal"' in q["sql"]]
+    with CaptureQueriesContext(connection) as captured:  # a search is paged without a count (OpenEndedPage)
+        response = client.get("/deals/?q=Open")
+    assert response.status_code == 200 and "Open Co" in response.content.decode()
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"] and '"deals_deal"' in q["sql"]]
