@@ -305,3 +305,25 @@ class PartnerDealDay(models.Model):
 
     def __str__(self):
         return f"{self.partner_id} {self.day} {self.currency}"
+
+
+class PartnerWonRevenue(models.Model):
+    """A partner's won revenue of the trailing year in its program's currency, converted once by a
+    task (``deals.won_revenue``) rather than at every visit of its home page. ``version`` is raised,
+    and the row marked ``stale``, by triggers in the transaction of any change of the partner's
+    ``PartnerDealDay`` rows or of any exchange rate; the task writes a figure only over the version
+    it read. A page uses the row while it is fresh: not stale, of today's period, in the program's
+    currency; otherwise it converts as before."""
+
+    partner = models.OneToOneField("partners.Partner", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    since = models.DateField(null=True)  # the first day of the period (``Period.trailing(days)``)
+    days = models.IntegerField(default=0)
+    currency = models.CharField(max_length=3, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    missing = models.JSONField(default=list)  # [currency, ISO date] pairs without a rate
+    stale = models.BooleanField(default=True)
+    version = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"{self.partner_id} {self.amount} {self.currency}"

@@ -181,18 +181,20 @@ def deal_timeline(deal: Deal) -> list[dict]:
 
 
 def partner_deal_summary(partner) -> dict:
-    """Counts per status and the won revenue of the last 12 months: three queries (and one for the
+    """Counts per status and the won revenue of the last 12 months: two queries (and one for the
     program when it is not loaded yet) on the partner's figures, which the database keeps as
-    registrations change (``deals.figures``, ADR 0015): no registration is read.
+    registrations change (``deals.figures``, ADR 0015), and the won revenue a task converted
+    (``deals.won_revenue``) — or, when that figure no longer holds, two more to convert it: no
+    registration is read.
 
     Won revenue is in the program's currency: each won deal's final amount converted at the rates of
     its close date (``deals.metrics.won_revenue_with_missing``, ADR 0010). Deals whose currency has
     no rate on or before their close date are left out and named in ``won_revenue_missing`` (sorted
     (currency, date) pairs), for the page to say so.
     """
-    from prm.metrics import Period
-
     from .metrics import won_revenue_with_missing
+    from .won_revenue import fresh_won_revenue
+    from .won_revenue import period as won_revenue_period
 
     counts = dict(PartnerStatusCount.objects.filter(partner=partner).values_list("status", "count"))
     totals = {
@@ -200,9 +202,11 @@ def partner_deal_summary(partner) -> dict:
         "drafts": counts.get(DealStatus.DRAFT, 0),
         "protected": counts.get(DealStatus.APPROVED, 0),
     }
-    period = Period.trailing(365)
-    won = won_revenue_with_missing([partner.pk], period)
-    revenue, missing = won.get(partner.pk, (Decimal("0.00"), set()))
+    period = won_revenue_period()
+    stored = fresh_won_revenue(partner, period)  # converted by a task (deals.won_revenue), while it holds
+    if stored is None:
+        stored = won_revenue_with_missing([partner.pk], period).get(partner.pk, (Decimal("0.00"), set()))
+    revenue, missing = stored
     totals["won_revenue_12m"] = revenue
     totals["won_revenue_period"] = period  # the tier progress beside it reuses the figure for its period
     totals["won_revenue_missing"] = sorted(missing)
