@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum, prefetch_related_objects
+from django.db.models import CharField, F, Q, Sum, Value, prefetch_related_objects
+from django.db.models.functions import Concat
+from django.db.models.lookups import IContains
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,7 @@ from partners.templatetags.partner_tiers import money
 from prm.audit.selectors import audit_events_for
 from prm.countries import country_name
 from prm.identity import Identity, IdentityMatch, identity_matches, trigram_threshold
+from prm.listing import NewestMatches
 from prm.sla.display import with_clock
 from prm.tenancy import cam_grants, is_vendor_staff, membership_of
 
@@ -120,15 +123,33 @@ def customer_matches(text: str) -> Q:
     return Q(customer_company__icontains=text) | Q(customer_email__icontains=text)
 
 
+def customer_scan(text: str):
+    """``customer_matches`` in a form no index serves: a registration's company and email as one text
+    (a line break between them, which a search never holds). For the newest rows of a list, read in
+    the order of a date index (``prm.listing.NewestMatches``)."""
+    return IContains(Concat("customer_company", Value("\n"), "customer_email", output_field=CharField()), text)
+
+
+def _customer_search(user, scope, text: str):
+    """The rows of ``scope`` whose customer matches ``text``, newest first. A partner user's search
+    reads the partner's newest rows from the index ``deal_partner_created`` first; staff (many partners)
+    search through the trigram indexes."""
+    if membership_of(user) is None:
+        return scope.filter(customer_matches(text)).order_by("-created_at", "-pk")
+    return NewestMatches(scope, matches=customer_matches(text), scan=customer_scan(text))
+
+
 def deal_list(user, *, status: str = "", search: str = "", sort: str = ""):
     """The user's registrations for a list: scoped, filtered, sorted, with their decision clocks (one query a page)."""
     deals = deals_visible_to(user).prefetch_related("decision_clock")
     if status in LIST_FILTERS:
         deals = deals.filter(LIST_FILTERS[status])
     search = " ".join((search or "").split())[:100]
+    column = LIST_SORTS.get((sort or "").removeprefix("-"))
+    if search and column is None and not status:  # newest first: the window of recent rows, then the index
+        return _customer_search(user, deals, search)
     if search:
         deals = deals.filter(customer_matches(search))
-    column = LIST_SORTS.get((sort or "").removeprefix("-"))
     if column is None:
         return deals.order_by("-created_at", "-pk")
     descending = sort.startswith("-")
@@ -421,7 +442,7 @@ def search_deals(user, text: str, limit: int):
     from prm.search import Hit
 
     staff = is_vendor_staff(user)
-    rows = deals_visible_to(user).filter(customer_matches(text)).order_by("-created_at", "-pk")[:limit]
+    rows = _customer_search(user, deals_visible_to(user), text)[:limit]
     return [
         Hit(
             title=deal.customer_company,

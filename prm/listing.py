@@ -74,3 +74,41 @@ def filter_chip(path: str, name: str, value: str, param: str, kept: dict[str, st
         "label": _("%(filter)s: %(value)s") % {"filter": name, "value": value},
         "url": f"{path}?{query}" if query else path,
     }
+
+
+class NewestMatches:
+    """The rows of ``scope`` that match a search, newest first (``-created_at``, ``-pk``), read a slice
+    at a time (``rows[start:stop]``, as ``OpenEndedPage`` and the header search read them).
+
+    A common word matches thousands of rows: found through a trigram index they must all be read and
+    sorted to show the newest 25. Here the newest ``window`` rows of the scope are searched first, in
+    the order of a date index that holds the searched columns (``scan`` is the search in a form no
+    trigram index serves, so that the planner walks the date index and stops at the page's last
+    match); only when they hold too few matches are the older rows searched with ``matches``, through
+    the trigram indexes — the way a rare word is found fast. One query for the bound of the window,
+    then one, or two or three for a rare word; a scope smaller than the window is searched with
+    ``matches`` at once.
+    """
+
+    def __init__(self, scope, *, matches, scan, window: int = 5000):
+        self.scope = scope.order_by("-created_at", "-pk")
+        self.matches = matches
+        self.scan = scan
+        self.window = window
+
+    def __getitem__(self, item: slice) -> list:
+        if not isinstance(item, slice) or item.step is not None or item.stop is None:
+            raise TypeError("NewestMatches reads bounded slices only.")
+        start, stop = item.start or 0, item.stop
+        bound = list(self.scope.values_list("created_at", flat=True)[self.window - 1 : self.window])
+        if not bound:  # the scope is smaller than the window
+            return list(self.scope.filter(self.matches)[start:stop])
+        recent = self.scope.filter(self.scan, created_at__gte=bound[0])
+        # The keys from the index alone, then the page's rows by key.
+        rows = list(self.scope.filter(pk__in=recent.values("pk")[start:stop]))
+        if len(rows) == stop - start:
+            return rows
+        # The recent matches end within this slice (or before it): the older rows follow them.
+        recent_count = start + len(rows) if rows or not start else recent.count()
+        older = self.scope.filter(self.matches, created_at__lt=bound[0])
+        return rows + list(older[max(start - recent_count, 0) : stop - recent_count])

@@ -15,6 +15,9 @@ def plan(sql: str, params) -> str:
         # a LIMIT can make look cheaper there, so that the planner shows what can find the rows.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
+        # Nor the date index that holds the customer's columns (for a partner's newest rows): read whole,
+        # it is another way through a tiny table. Dropped in the test's transaction, rolled back after.
+        cursor.execute("DROP INDEX deal_partner_created")
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
