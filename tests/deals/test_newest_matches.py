@@ -119,4 +119,3 @@ def test_only_bounded_slices_are_read():
     for item in (0, slice(0, None), slice(0, 10, 2)):
         with pytest.raises(TypeError):
             rows[item]
-
