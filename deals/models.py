@@ -20,6 +20,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prm.choices import ChoiceLabels
 from prm.money.currencies import Currency
 from prm.sla.latest import LatestClock
 from prm.tenancy import ScopedQuerySet
@@ -150,7 +151,7 @@ class DealQuerySet(ScopedQuerySet):
         )
 
 
-class Deal(models.Model):
+class Deal(ChoiceLabels, models.Model):
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="deals")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partners.models import CompanySize, Industry, Region
+from prm.choices import ChoiceLabels
 from prm.sla.latest import LatestClock
 from prm.tenancy import ScopedQuerySet, partner_scope_q, sees_all_partners
 
@@ -234,7 +235,7 @@ class LeadQuerySet(ScopedQuerySet):
         return self.filter(status__in=HELD_STATUSES)
 
 
-class Lead(models.Model):
+class Lead(ChoiceLabels, models.Model):
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.PROTECT,

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from prm.choices import ChoiceLabels
+
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -10,7 +12,7 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """Outbox row and in-app notification at once.
 
     Written in the transaction of the change it reports; delivered by email after commit by a
