@@ -4,12 +4,47 @@ however many partners are asked for."""
 from __future__ import annotations
 
 from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from prm.metrics import Period, register_metric
 
 from .models import Lead, LeadAssignment, LeadStatus
+
+
+def _daily_counts(queryset, column: str, period: Period) -> dict:
+    """``{(partner_id, day): count}`` of ``queryset``'s rows by the day of ``column`` in the current time
+    zone (the zone of ``Period.moments``), one query."""
+    rows = (
+        queryset.filter(period.moments(column))
+        .annotate(day=TruncDate(column))
+        .values("partner_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("partner_id", "day", "n")
+    )
+    return {(partner_id, day): n for partner_id, day, n in rows}
+
+
+def leads_offered(partner_ids: list[int], period: Period) -> dict[int, int]:
+    """Leads offered to the partner in the period (each assignment counts: a lead offered again after
+    a decline counts for each partner it was offered to)."""
+    offered = LeadAssignment.objects.filter(period.moments("assigned_at"), partner_id__in=partner_ids)
+    return dict(offered.values("partner_id").annotate(n=Count("pk")).order_by().values_list("partner_id", "n"))
+
+
+def leads_offered_daily(partner_ids: list[int], period: Period) -> dict:
+    return _daily_counts(LeadAssignment.objects.filter(partner_id__in=partner_ids), "assigned_at", period)
+
+
+def leads_accepted_daily(partner_ids: list[int], period: Period) -> dict:
+    return _daily_counts(LeadAssignment.objects.filter(partner_id__in=partner_ids), "accepted_at", period)
+
+
+def leads_converted_daily(partner_ids: list[int], period: Period) -> dict:
+    converted = Lead.objects.filter(partner_id__in=partner_ids, status=LeadStatus.CONVERTED)
+    return _daily_counts(converted, "closed_at", period)
 
 
 def leads_accepted(partner_ids: list[int], period: Period) -> dict[int, int]:
@@ -30,12 +65,14 @@ def register() -> None:
     register_metric(
         "leads.accepted",
         leads_accepted,
+        daily=leads_accepted_daily,
         label=_("leads accepted"),
         requirement=ngettext_lazy("%(counter)s lead accepted", "%(counter)s leads accepted", "counter"),
     )
     register_metric(
         "leads.converted",
         leads_converted,
+        daily=leads_converted_daily,
         label=_("leads converted into deal registrations"),
         requirement=ngettext_lazy(
             "%(counter)s lead converted into a deal registration",
@@ -43,3 +80,4 @@ def register() -> None:
             "counter",
         ),
     )
+    register_metric("leads.offered", leads_offered, daily=leads_offered_daily, label=_("leads offered"), offered=False)

@@ -69,6 +69,9 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 MetricSelector = Callable[[list[int], Period], Mapping[int, Number]]
+# The same figure day by day: ``{(partner_id, day): value}`` over a bounded period, the day being the
+# one a registration, an offer… counts on. Summed over the period's days, it gives the selector's values.
+DailySelector = Callable[[list[int], Period], Mapping[tuple[int, datetime.date], Number]]
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,9 @@ class Metric:
     # The public program page's wording, when it differs: %(amount)s is then the bare number
     # and %(currency)s the program currency.
     public_requirement: str = ""
+    daily: DailySelector | None = None
+    # Offered as a tier requirement (``metrics()``); a figure only dashboards read is not.
+    offered: bool = True
 
     @property
     def measured(self) -> bool:
@@ -101,6 +107,8 @@ def register_metric(
     unit: str = COUNT,
     requirement="",
     public_requirement="",
+    daily: DailySelector | None = None,
+    offered: bool = True,
 ) -> Metric:
     """Registers a metric; a name registered twice is refused (ValueError)."""
     if name in _REGISTRY:
@@ -114,6 +122,8 @@ def register_metric(
         unit=unit,
         requirement=requirement or label,
         public_requirement=public_requirement or requirement or label,
+        daily=daily,
+        offered=offered,
     )
     _REGISTRY[name] = metric
     return metric
@@ -137,8 +147,10 @@ def is_metric(name: str) -> bool:
 
 
 def metrics() -> list[tuple[str, str]]:
-    """(name, translated label) of every metric, sorted by label, for a choice field."""
-    return sorted(((m.name, str(m.label)) for m in _REGISTRY.values()), key=lambda choice: choice[1].lower())
+    """(name, translated label) of every metric offered as a requirement, sorted by label, for a choice field."""
+    return sorted(
+        ((m.name, str(m.label)) for m in _REGISTRY.values() if m.offered), key=lambda choice: choice[1].lower()
+    )
 
 
 def metric_values(name: str, partner_ids: Iterable[int], period: Period = ALL_TIME) -> dict[int, Number]:
@@ -150,3 +162,33 @@ def metric_values(name: str, partner_ids: Iterable[int], period: Period = ALL_TI
         return {}
     found = metric.selector(ids, period)
     return {partner_id: found.get(partner_id, 0) for partner_id in ids}
+
+
+def measured_metrics() -> list[Metric]:
+    """The metrics that have values, by name."""
+    return sorted((m for m in _REGISTRY.values() if m.measured), key=lambda metric: metric.name)
+
+
+def metric_daily_values(
+    name: str, partner_ids: Iterable[int], period: Period
+) -> dict[tuple[int, datetime.date], Number]:
+    """``{(partner_id, day): value}`` of a measured metric over a bounded period, zeros left out: read
+    with the metric's daily selector in a fixed number of queries, or, for a metric registered without
+    one, with its selector once a day."""
+    if period.since is None or period.until is None:
+        raise ValueError("A daily reading needs a bounded period.")
+    metric = get_metric(name)
+    ids = sorted(set(partner_ids))
+    if metric.selector is None or not ids or period.until < period.since:
+        return {}
+    if metric.daily is not None:
+        found = metric.daily(ids, period)
+        return {key: value for key, value in found.items() if value}
+    values = {}
+    day = period.since
+    while day <= period.until:
+        for partner_id, value in metric.selector(ids, Period(since=day, until=day)).items():
+            if value:
+                values[(partner_id, day)] = value
+        day += datetime.timedelta(days=1)
+    return values
