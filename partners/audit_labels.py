@@ -12,6 +12,8 @@ register_actions(
         "partner.cam_assigned": _("Channel account manager assigned"),
         "partner.cam_unassigned": _("Channel account manager removed"),
         "partner.tier_changed": _("Tier changed"),
+        "partner.dashboard_shared": _("Dashboard shared with the team"),
+        "partner.dashboard_unshared": _("Dashboard no longer shared with the team"),
         "partners.exported": _("Partners exported"),
         "tier.requirements_changed": _("Tier requirements changed"),
         "program.branding_changed": _("Program branding changed"),
@@ -59,7 +61,10 @@ register_actions(
     }
 )
 
-register_states("partner", {"active": _("Active"), "inactive": _("Inactive")})
+register_states(
+    "partner",
+    {"active": _("Active"), "inactive": _("Inactive"), "shared": _("Shared"), "private": _("Not shared")},
+)
 register_states(
     "membership",
     {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/partners/<int:pk>/", pages.staff_partner_detail, name="staff_partner_detail"),
     path("team/", team.team, name="team"),
     path("team/invite/", team.team_invite, name="team_invite"),
+    path("team/dashboard-sharing/", team.team_dashboard_sharing, name="team_dashboard_sharing"),
     path("team/members/<int:pk>/role/", team.team_member_role, name="team_member_role"),
     path("team/members/<int:pk>/deactivate/", team.team_member_deactivate, name="team_member_deactivate"),
     path("team/invitations/<int:pk>/resend/", team.team_invitation_resend, name="team_invitation_resend"),

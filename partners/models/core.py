@@ -231,6 +231,9 @@ class Partner(models.Model):
     specialties = models.ManyToManyField(Specialty, verbose_name=_("specialties"), blank=True)
     logo = models.FileField(_("logo"), upload_to="partner-logos/", blank=True)
     publish_in_locator = models.BooleanField(_("publish in the partner locator"), default=False)
+    # The company's dashboard is read by its admins and executives; by its sales and marketing users
+    # only when an admin shares it.
+    dashboard_shared = models.BooleanField(_("dashboard shared with the whole team"), default=False)
 
     objects = PartnerQuerySet.as_manager()
 

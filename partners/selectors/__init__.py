@@ -9,6 +9,8 @@ from .partners import (
     LIST_SORTS,
     ONBOARDING_FILTERS,
     STATUS_FILTERS,
+    PeerGroup,
+    all_partner_ids,
     my_partner_or_404,
     partner_admins,
     partner_cams,
@@ -18,6 +20,7 @@ from .partners import (
     partner_trail,
     partners_visible,
     partners_with_counts,
+    peer_group,
     require_partner_admin,
     staff_partner_list,
 )
@@ -25,6 +28,9 @@ from .team import MemberStatus, member_status, team_invitations, team_members
 
 __all__ = [
     "LIST_SORTS",
+    "PeerGroup",
+    "all_partner_ids",
+    "peer_group",
     "ONBOARDING_FILTERS",
     "STATUS_FILTERS",
     "MemberStatus",

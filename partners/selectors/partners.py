@@ -1,9 +1,12 @@
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from prm.countries import country_name
 from prm.money.currencies import Currency, currency_of_country
 from prm.partner_pages import trail_hidden_q
 from prm.tenancy import cam_grants, membership_of, record_denied_access
@@ -131,3 +134,31 @@ def partner_trail(viewer, partner):
         .exclude(trail_hidden_q(viewer))
         .order_by("-at", "-id")
     )
+
+
+# --- for the dashboards (analytics) -----------------------------------------------------------------
+
+
+def all_partner_ids() -> list[int]:
+    """Every partner, active or not (the rollup keeps the history of a partner that left)."""
+    return list(Partner.objects.order_by("pk").values_list("pk", flat=True))
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    """The partners a partner is compared with: the active partners of its program in its tier, or, for
+    a partner without a tier, in its country; ``members`` includes the partner itself."""
+
+    kind: str  # "tier" or "country"
+    name: str  # the tier's name in the reader's language, or the country's
+    members: tuple[int, ...]
+
+
+def peer_group(partner) -> PeerGroup:
+    peers = Partner.objects.filter(program_id=partner.program_id, is_active=True)
+    if partner.tier_id is not None:
+        kind, name, peers = "tier", str(partner.tier), peers.filter(tier_id=partner.tier_id)
+    else:
+        kind, name, peers = "country", country_name(partner.country), peers.filter(country=partner.country)
+    members = set(peers.values_list("pk", flat=True)) | {partner.pk}
+    return PeerGroup(kind=kind, name=name, members=tuple(sorted(members)))

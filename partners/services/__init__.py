@@ -14,6 +14,7 @@ from .partners import (
     partner_create,
     partner_set_active,
     partner_set_tier,
+    partner_share_dashboard,
     partner_unassign_cam,
     register,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "partner_profile_validate",
     "partner_set_active",
     "partner_set_tier",
+    "partner_share_dashboard",
     "partner_unassign_cam",
     "register",
     "team_member_deactivate",

@@ -128,3 +128,26 @@ def register() -> None:
         body=_("Your channel manager moved your company to the {tier} tier.\n\nReason: {reason}"),
         prepare=_tier_params,
     )
+
+
+@transaction.atomic
+def partner_share_dashboard(*, actor, partner: Partner, shared: bool) -> Partner:
+    """A partner admin shares the company's dashboard with the sales and marketing users, or stops."""
+    from prm.tenancy import membership_of
+
+    membership = membership_of(actor)
+    if membership is None or membership.partner_id != partner.pk or membership.role != "admin":
+        raise PermissionDenied(_("Only a partner admin can share the dashboard."))
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.dashboard_shared == bool(shared):
+        return partner
+    partner.dashboard_shared = bool(shared)
+    partner.save(update_fields=["dashboard_shared"])
+    audit_record(
+        actor=actor,
+        action="partner.dashboard_shared" if shared else "partner.dashboard_unshared",
+        obj=partner,
+        from_state="private" if shared else "shared",
+        to_state="shared" if shared else "private",
+    )
+    return partner

@@ -443,3 +443,19 @@ def partner_logo(request, pk):
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
+
+
+@login_required
+@require_POST
+def team_dashboard_sharing(request):
+    """A partner admin shares the company's dashboard with the sales and marketing users, or stops."""
+    partner, membership = my_partner_or_404(request.user)
+    require_partner_admin(request, membership)
+    shared = request.POST.get("shared") == "1"
+    services.partner_share_dashboard(actor=request.user, partner=partner, shared=shared)
+    if shared:
+        messages.success(request, _("Your sales and marketing users now see the company's dashboard."))
+    else:
+        messages.success(request, _("Only partner admins and executives now see the company's dashboard."))
+    target = request.POST.get("next") or ""
+    return redirect(target if target in ("dashboard", "team") else "team")
