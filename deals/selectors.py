@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, F, Q, Sum, Value, prefetch_related_objects
+from django.db.models import CharField, Count, F, Q, Sum, Value, prefetch_related_objects
 from django.db.models.functions import Concat
 from django.db.models.lookups import IContains
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partners.templatetags.partner_tiers import money
@@ -24,6 +25,7 @@ from .models import (
     OPEN_STATUSES,
     Deal,
     DealProgramSettings,
+    DealStage,
     DealStatus,
     HouseAccount,
     PartnerStatusCount,
@@ -452,4 +454,38 @@ def search_deals(user, text: str, limit: int):
             status_label=deal.get_status_display(),
         )
         for deal in rows
+    ]
+
+
+# --- The dashboards' live figures (analytics) ---------------------------------------------------------
+
+PIPELINE_REVIEW = "review"  # submitted or waiting for the partner's answer: not yet a stage
+
+
+def pipeline_by_stage(partner, *, today=None) -> list[dict]:
+    """The partner's open pipeline now: registrations awaiting a decision, then the approved ones by
+    sales stage, each with its count and estimated amount in the program's currency (converted at
+    today's rates; currencies without a rate are left out of the amount and listed in ``missing``).
+    Two queries (the sums, the rates)."""
+    from prm.money import sums_in
+
+    today = today or timezone.localdate()
+    rows = (
+        Deal.objects.filter(partner=partner, status__in=OPEN_STATUSES + (DealStatus.APPROVED,))
+        .values("status", "stage", "currency")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+    )
+    stages = [(PIPELINE_REVIEW, _("awaiting a decision"))] + list(DealStage.choices)
+    counts = {key: 0 for key, _label in stages}
+    groups = {key: (partner.program.currency, []) for key, _label in stages}
+    for row in rows:
+        key = row["stage"] if row["status"] == DealStatus.APPROVED else PIPELINE_REVIEW
+        key = key if key in counts else DealStage.QUALIFICATION
+        counts[key] += row["n"]
+        groups[key][1].append((row["amount"] or Decimal(0), row["currency"], today))
+    converted = sums_in(groups)
+    return [
+        {"key": key, "label": label, "count": counts[key], "amount": converted[key][0], "missing": converted[key][1]}
+        for key, label in stages
     ]

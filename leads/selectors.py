@@ -3,7 +3,7 @@ and the assignment history with its explanations (staff only)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Aggregate, Count, F, FloatField, Q
 
 from prm.sla.display import ClockState, with_clock
 from prm.tenancy import is_vendor_staff, membership_of, sees_all_partners
@@ -154,3 +154,27 @@ def search_leads(user, text: str, limit: int):
         )
         for lead in rows
     ]
+
+
+# --- The dashboards' live figures (analytics) ---------------------------------------------------------
+
+
+class _MedianSeconds(Aggregate):
+    """The median of an interval, in seconds."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    output_field = FloatField()
+
+
+def median_seconds_to_accept(partner_ids, period) -> dict[int, float]:
+    """``{partner_id: seconds}``: the median time from an offer to its acceptance, of the offers the
+    partners accepted in the period (``prm.metrics.Period``). One query."""
+    accepted = LeadAssignment.objects.filter(period.moments("accepted_at"), partner_id__in=list(partner_ids))
+    rows = (
+        accepted.values("partner_id")
+        .annotate(median=_MedianSeconds(F("accepted_at") - F("assigned_at")))
+        .order_by()
+        .values_list("partner_id", "median")
+    )
+    return {partner_id: median for partner_id, median in rows if median is not None}
