@@ -27,6 +27,7 @@ TASK_ROUTES = {
     "leads.tasks.lead_imports_resume": {"queue": BULK},
     "leads.tasks.leads_assign_pool": {"queue": BULK},
     "deals.tasks.refresh_won_revenue": {"queue": BULK},
+    "analytics.tasks.rollup_recent": {"queue": BULK},
 }
 
 

@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from prm.notifications.selectors import unread_count
+from prm.partner_pages import partner_nav
 from prm.tenancy import is_vendor_staff, membership_of
 
 
@@ -12,6 +13,7 @@ def _nav(request):
     membership = membership_of(user)
     items = [(reverse("home"), _("Home"), "home")]
     if membership is not None:
+        items += partner_nav(membership)
         items.append((reverse("deal_list"), _("Deals"), "briefcase"))
         items.append((reverse("lead_inbox"), _("Leads"), "target"))
         items.append((reverse("team"), _("Team"), "users"))

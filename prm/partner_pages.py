@@ -8,6 +8,8 @@ Each app registers in its AppConfig.ready():
   a partner (``/staff/partners/<id>/``), as a ``StaffSection``: its KPI tiles, its template (included
   with the section as ``section``) and what that template reads (deals: the latest registrations;
   leads: the latest leads). Sections show in the order the apps register them (INSTALLED_APPS).
+- ``register_partner_nav(name, read)``: ``read(membership)`` gives the main navigation's item of a
+  partner user, ``(url, label, icon)``, or None (analytics: the dashboard, for the roles that read it).
 - ``register_trail_scope(model, readable)``: the audit events of ``model`` on a partner's trail
   show only for the objects in ``readable(viewer)`` (deals: drafts and deals out of scope are left out).
 
@@ -28,6 +30,7 @@ from django.db.models.functions import Cast
 _home: dict[str, Callable] = {}
 _trail: dict[str, tuple[type, Callable]] = {}
 _staff: dict[str, Callable] = {}
+_nav: dict[str, Callable] = {}
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,15 @@ def home_context(partner) -> dict:
     return {name: read(partner) for name, read in _home.items()}
 
 
+def register_partner_nav(name: str, read: Callable) -> None:
+    _register(_nav, name, read, "Partner navigation item")
+
+
+def partner_nav(membership) -> list[tuple]:
+    """The navigation items the apps add for a partner user, in the order they registered."""
+    return [item for item in (read(membership) for read in _nav.values()) if item is not None]
+
+
 def register_staff_section(name: str, read: Callable) -> None:
     _register(_staff, name, read, "Staff partner section")
 
@@ -99,5 +111,6 @@ def unregister(name_or_model) -> None:
     if isinstance(name_or_model, str):
         _home.pop(name_or_model, None)
         _staff.pop(name_or_model, None)
+        _nav.pop(name_or_model, None)
     else:
         _trail.pop(name_or_model._meta.label, None)

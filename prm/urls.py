@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+from analytics.api import PartnerDashboardView
 from deals.api import DealViewSet
 from leads.api import LeadViewSet
 from partners.api import ApplicationViewSet, MyPartnerView, MyTeamViewSet, PartnerViewSet
@@ -38,6 +39,7 @@ urlpatterns = [
     path("staff/emails/<str:kind>/<str:language>/", email_preview.email_preview, name="email_preview"),
     path("notifications/", include("prm.notifications.urls")),
     path("deals/", include("deals.urls")),
+    path("dashboard/", include("analytics.urls")),
     path("leads/", include("leads.urls.partner")),
     path("staff/leads/", include("leads.urls.staff")),
     path("api/v1/me/", MeView.as_view(), name="api_me"),
@@ -49,6 +51,7 @@ urlpatterns = [
         name="api_partner_me_users",
     ),
     path("api/v1/lead-imports/", include("leads.urls.api_imports")),
+    path("api/v1/dashboards/partner/", PartnerDashboardView.as_view(), name="api_dashboard_partner"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI's start-up script from this URL (?script), not inline: Content-Security-Policy (ADR 0012).

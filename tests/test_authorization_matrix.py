@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from tests.analytics import matrix as analytics_matrix
 from tests.catalogue import matrix as catalogue_matrix
 from tests.deals import matrix as deals_matrix
 from tests.leads import matrix as leads_matrix
@@ -316,7 +317,7 @@ ADMIN_MODELS.update(
 )
 # The product catalogue, deal registration, lead distribution and exchange rates keep their entries beside
 # their tests, one module per area (they use the helpers of tests/matrix_cast.py).
-APP_MATRICES = (catalogue_matrix, deals_matrix, leads_matrix, money_matrix)
+APP_MATRICES = (catalogue_matrix, deals_matrix, leads_matrix, money_matrix, analytics_matrix)
 for _app in APP_MATRICES:
     for _area in _app.AREAS:
         ROUTES.update(_area.ROUTES)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "catalogue",
     "deals",
     "leads",
+    "analytics",
 ]
 
 # Forms are laid out by the design system's Bootstrap 5 pack (ADR 0014): {{ form|crispy }}.
@@ -337,6 +338,7 @@ CELERY_BEAT_SCHEDULE = {
     "lead-imports-resume": {"task": "leads.tasks.lead_imports_resume", "schedule": 120.0},
     "leads-assign-pool": {"task": "leads.tasks.leads_assign_pool", "schedule": 900.0},
     "won-revenue-refresh": {"task": "deals.tasks.refresh_won_revenue", "schedule": 300.0},
+    "analytics-rollup": {"task": "analytics.tasks.rollup_recent", "schedule": 3600.0},
     "idempotency-keys-purge": {"task": "prm.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
     # The ECB publishes around 16:00 CET; a failed load is logged and tried again the next day.
     "exchange-rates-load": {"task": "prm.money.tasks.load_exchange_rates", "schedule": crontab(hour=16, minute=30)},

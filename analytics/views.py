@@ -1,0 +1,100 @@
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from prm.errors import ServiceError
+
+from . import charts, periods
+from .access import dashboard_partner
+from .selectors import partner_dashboard
+
+EXPORTS = ("kpis", "revenue", "pipeline", "funnel")
+
+
+def _period(request):
+    """The period asked for, or the default with the error that refused it."""
+    try:
+        period = periods.dashboard_period(
+            request.GET.get("period", ""), request.GET.get("since", ""), request.GET.get("until", "")
+        )
+        return period, None
+    except ServiceError as error:
+        return periods.dashboard_period(periods.DEFAULT), error
+
+
+def _month(day) -> str:
+    return formats.date_format(day, "YEAR_MONTH_FORMAT")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    partner, membership = dashboard_partner(request)
+    if partner is None:
+        return redirect("staff_partner_list")
+    period, error = _period(request)
+    data = partner_dashboard(partner, period)
+    revenue = [(_month(month), value) for month, value in data["revenue"]]
+    context = {
+        "partner": partner,
+        "membership": membership,
+        "period": period,
+        "period_choices": periods.CHOICES,
+        "error": error,
+        "query": request.GET.urlencode(),
+        "revenue_rows": revenue,
+        "revenue_bars": charts.columns(revenue),
+        "pipeline_bars": charts.bars([(row["label"], row["amount"]) for row in data["pipeline"]]),
+        "funnel_bars": charts.bars([(label, value) for _key, label, value in data["funnel"]]),
+        **data,
+    }
+    return render(request, "analytics/partner_dashboard.html", context, status=400 if error else 200)
+
+
+def _display(row) -> str:
+    if row.value is None:
+        return ""
+    return str(row.value)
+
+
+@login_required
+@require_GET
+def dashboard_export(request, table):
+    """A table of the dashboard as CSV, for the same period."""
+    partner, _membership = dashboard_partner(request)
+    if partner is None:
+        return redirect("staff_partner_list")
+    if table not in EXPORTS:
+        raise Http404
+    period, error = _period(request)
+    if error is not None:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    data = partner_dashboard(partner, period)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{table}-{period.since}-{period.until}.csv"'
+    writer = csv.writer(response)
+    if table == "kpis":
+        writer.writerow([_("Figure"), _("Value"), _("Previous period"), _("Change"), _("Percentile among peers")])
+        for row in data["kpis"]:
+            previous = "" if row.previous is None else str(row.previous)
+            changed = "" if row.change is None else str(row.change)
+            rank = "" if row.percentile is None else row.percentile
+            writer.writerow([str(row.label), _display(row), previous, changed, rank])
+    elif table == "revenue":
+        writer.writerow([_("Month"), _("Won revenue (%(currency)s)") % {"currency": data["currency"]}])
+        for month, value in data["revenue"]:
+            writer.writerow([month.isoformat()[:7], value])
+    elif table == "pipeline":
+        writer.writerow([_("Stage"), _("Registrations"), _("Amount (%(currency)s)") % {"currency": data["currency"]}])
+        for row in data["pipeline"]:
+            writer.writerow([str(row["label"]), row["count"], row["amount"]])
+    else:
+        writer.writerow([_("Step"), _("Leads")])
+        for _key, label, value in data["funnel"]:
+            writer.writerow([str(label), value])
+    return response

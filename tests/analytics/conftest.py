@@ -1,0 +1,75 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from deals.models import Deal, DealStatus
+from leads.models import Lead, LeadAssignment, LeadStatus
+from tests.helpers.api import api  # noqa: F401  (fixture)
+from tests.leads.conftest import LEAD_DEFAULTS
+
+UTC = datetime.UTC
+
+
+def at(day: datetime.date, hour: int = 12) -> datetime.datetime:
+    """Noon of a day in the default zone (UTC in tests)."""
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_default_timezone())
+
+
+@pytest.fixture
+def history():
+    """Write a partner's history directly (the figures' triggers see every write): deals submitted,
+    approved, rejected, won, lost on given days, and lead offers."""
+
+    class History:
+        def deal(
+            self,
+            partner,
+            *,
+            submitted,
+            status=DealStatus.SUBMITTED,
+            decided=None,
+            closed=None,
+            amount=Decimal("1000"),
+            currency="BRL",
+            final=None,
+            stage="qualification",
+        ):
+            fields = dict(
+                partner=partner,
+                customer_company=f"Customer {Deal.objects.count() + 1}",
+                customer_country="BR",
+                amount=amount,
+                currency=currency,
+                status=status,
+                stage=stage,
+                submitted_at=at(submitted),
+            )
+            if status in (DealStatus.APPROVED, DealStatus.WON, DealStatus.LOST):
+                fields.update(approved_at=at(decided), protected_until=at(decided) + datetime.timedelta(days=90))
+            if status == DealStatus.REJECTED:
+                fields.update(closed_at=at(decided))
+            if status == DealStatus.WON:
+                fields.update(final_amount=final, closed_on=closed, closed_at=at(closed))
+            if status == DealStatus.LOST:
+                fields.update(closed_at=at(closed))
+            return Deal.objects.create(**fields)
+
+        def offer(self, partner, *, offered, accepted=None, converted=None, hours_to_accept=None):
+            lead = Lead.objects.create(
+                status=LeadStatus.CONVERTED if converted else (LeadStatus.ACCEPTED if accepted else LeadStatus.OFFERED),
+                partner=partner,
+                **{**LEAD_DEFAULTS, "email": f"lead{Lead.objects.count() + 1}@example.com"},
+            )
+            offered_at = at(offered, 9)
+            accepted_at = None
+            if accepted:
+                accepted_at = offered_at + datetime.timedelta(hours=hours_to_accept or 3)
+            if converted:
+                Lead.objects.filter(pk=lead.pk).update(closed_at=at(converted, 15))
+            return LeadAssignment.objects.create(
+                lead=lead, partner=partner, strategy="manual", assigned_at=offered_at, accepted_at=accepted_at
+            )
+
+    return History()

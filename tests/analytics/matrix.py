@@ -1,0 +1,31 @@
+"""Authorization-matrix entries of the dashboards (analytics); see tests/deals/matrix for the shape.
+
+A partner's admins read its dashboard (partner B's admin reads B's); its sales users only once an
+admin shares it (not in the cast: 403). Vendor staff are sent to their list of partners (the API:
+404). Sharing is a partner admin's change of the partners app; posting "not shared" changes nothing
+for the next role.
+"""
+
+import sys
+
+from tests.matrix_cast import LOGIN, REDIRECT, row
+
+_PAGE = row(LOGIN, 200, 403, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+
+ROUTES: dict = {
+    "dashboard": _PAGE,
+    "dashboard_export": _PAGE,
+    "api_dashboard_partner": row(401, 200, 403, 200, 404, 404, 404, 404),
+    "team_dashboard_sharing": row(LOGIN, REDIRECT, 403, REDIRECT, 404, 404, 404, 404),
+}
+POSTED: dict = {"team_dashboard_sharing": {"shared": "0"}}
+ADMIN_MODELS: dict = {}
+AREAS = (sys.modules[__name__],)
+
+
+def objects(world) -> dict:
+    return {}
+
+
+def values(world, objects: dict) -> tuple[dict, dict]:
+    return {"dashboard_export": {"table": "kpis"}}, {}
