@@ -191,6 +191,7 @@ class Deal(ChoiceLabels, models.Model):
     decision_reason = models.TextField(_("reason"), blank=True)
     final_amount = models.DecimalField(_("final amount"), max_digits=14, decimal_places=2, null=True, blank=True)
     closed_on = models.DateField(_("close date"), null=True, blank=True)
+    # The moment the registration was closed: won, lost or rejected (an expired one ends at protected_until).
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
