@@ -274,7 +274,10 @@ WITH new AS (
     SELECT dated.*,
         approved + %(protection_days)s * interval '1 day' AS protected,
         CASE WHEN status IN ('won', 'lost')
-             THEN approved + mod(h_time >> 24, 85 * 86400) * interval '1 second' END AS closed,
+             THEN approved + mod(h_time >> 24, 85 * 86400) * interval '1 second'
+             -- Rejected within a day of the submission (at least a day ago): the moment of the decision.
+             WHEN status = 'rejected' THEN submitted + mod(h_time >> 24, 86400) * interval '1 second'
+        END AS closed,
         round((1000 * power(1000::float8, mod(h_amount, 1000000) / 1000000::float8))::numeric, 2) AS amount
     FROM dated
 ), inserted AS (

@@ -4,8 +4,17 @@ Two tables of sums, never written by Python code:
 
 - ``PartnerStatusCount``: how many registrations a partner has in each status (the home's tiles);
 - ``PartnerDealDay``: per partner, calendar day and currency, the registrations submitted and
-  approved that day, and those closed as won with that close date with their final amounts (the
-  metrics of ``deals.metrics``: tier progress, won revenue).
+  approved that day, those closed as won with that close date with their final amounts (the
+  metrics of ``deals.metrics``: tier progress, won revenue), those closed as lost and those rejected
+  that day, and the decisions of the day with their time from submission:
+
+  - ``lost``, ``rejected``: registrations in that status, on the day of their ``closed_at`` (none
+    without one);
+  - ``decided``: the approvals of the day of ``approved_at`` (counted as long as ``approved_at`` is
+    set, like ``approved``: also once the deal is won, lost or expired) and the rejections of the
+    day of ``closed_at``, of registrations that have a ``submitted_at``;
+  - ``decision_seconds``: their whole seconds from ``submitted_at`` to that decision (the fraction
+    of a second dropped), summed. The average time to decide is ``decision_seconds / decided``.
 
 Statement triggers on ``deals_deal`` (after INSERT, UPDATE and DELETE, with transition tables) add
 what the new rows bring and take away what the old rows brought, in the transaction of the write,
@@ -14,14 +23,17 @@ whoever writes (a service, the admin, a bulk ``update()``, SQL). The increments 
 partner's figures queue on the row lock, each adding its own difference to what the other
 committed, in key order (no deadlock between two such statements).
 
-The days of ``submitted_at`` and ``approved_at`` are their dates in ``settings.TIME_ZONE``, the zone
-of ``prm.metrics.Period.moments``. The zone is written into the trigger function: after a change of
+The days of ``submitted_at``, ``approved_at`` and ``closed_at`` are their dates in
+``settings.TIME_ZONE``, the zone of ``prm.metrics.Period.moments`` (``closed_on``, the won deals'
+close date, is a date already). The zone is written into the trigger function: after a change of
 ``TIME_ZONE``, run ``manage.py deal_figures_rebuild``, which installs the function again and
 recomputes every figure from the registrations.
 
-Migration ``deals.0008`` installs the figures by calling ``rebuild()``. Before changing the SQL of
-this module (a new column, another sum), copy the text that 0008 ran into that migration, and
-install the new text with a migration of its own: an old migration must not run newer SQL.
+Migration ``deals.0008`` installed the figures; its text is frozen in it. Migration ``deals.0011``
+(lost, rejected, decided, decision_seconds) installs the current text by calling ``rebuild()``.
+Before changing the SQL of this module (a new column, another sum), copy the text that 0011 ran into
+that migration, as 0008 holds its own, and install the new text with a migration of its own: an old
+migration must not run newer SQL.
 """
 
 from __future__ import annotations
@@ -48,9 +60,15 @@ def _zone() -> str:
     return zone
 
 
+def _seconds(moment: str) -> str:
+    """The whole seconds from a row's ``submitted_at`` to its column ``moment`` (the fraction dropped)."""
+    return f"trunc(extract(epoch FROM {moment}) - extract(epoch FROM submitted_at))::bigint"
+
+
 def _apply(source: str) -> str:
     """Two statements adding the contributions of ``source``'s rows to the figures (zero sums skipped)."""
     zone = _zone()
+    to_approval, to_rejection = _seconds("approved_at"), _seconds("closed_at")
     # Only constants of this module and a checked zone name go into the text.
     return f"""
     WITH changed AS ({source})
@@ -63,28 +81,47 @@ def _apply(source: str) -> str:
     WITH changed AS ({source}),
     contributions AS (
         SELECT partner_id, (submitted_at AT TIME ZONE '{zone}')::date AS day, currency,
-               sign AS submitted, 0 AS approved, 0 AS won, 0 AS priced, 0::numeric AS won_amount
+               sign AS submitted, 0 AS approved, 0 AS won, 0 AS priced, 0::numeric AS won_amount,
+               0 AS lost, 0 AS rejected, 0 AS decided, 0::bigint AS decision_seconds
         FROM changed WHERE submitted_at IS NOT NULL
         UNION ALL
-        SELECT partner_id, (approved_at AT TIME ZONE '{zone}')::date, currency, 0, sign, 0, 0, 0
+        SELECT partner_id, (approved_at AT TIME ZONE '{zone}')::date, currency, 0, sign, 0, 0, 0, 0, 0,
+               CASE WHEN submitted_at IS NULL THEN 0 ELSE sign END,
+               CASE WHEN submitted_at IS NULL THEN 0 ELSE sign * {to_approval} END
         FROM changed WHERE approved_at IS NOT NULL
         UNION ALL
         SELECT partner_id, closed_on, currency, 0, 0, sign,
-               CASE WHEN final_amount IS NULL THEN 0 ELSE sign END, sign * COALESCE(final_amount, 0)
+               CASE WHEN final_amount IS NULL THEN 0 ELSE sign END, sign * COALESCE(final_amount, 0), 0, 0, 0, 0
         FROM changed WHERE status = 'won' AND closed_on IS NOT NULL
+        UNION ALL
+        SELECT partner_id, (closed_at AT TIME ZONE '{zone}')::date, currency, 0, 0, 0, 0, 0,
+               CASE WHEN status = 'lost' THEN sign ELSE 0 END,
+               CASE WHEN status = 'rejected' THEN sign ELSE 0 END,
+               CASE WHEN status = 'rejected' AND submitted_at IS NOT NULL THEN sign ELSE 0 END,
+               CASE WHEN status = 'rejected' AND submitted_at IS NOT NULL THEN sign * {to_rejection} ELSE 0 END
+        FROM changed WHERE status IN ('lost', 'rejected') AND closed_at IS NOT NULL
     )
-    INSERT INTO deals_partnerdealday AS t (partner_id, day, currency, submitted, approved, won, priced, won_amount)
-    SELECT partner_id, day, currency, SUM(submitted), SUM(approved), SUM(won), SUM(priced), SUM(won_amount)
+    INSERT INTO deals_partnerdealday AS t (
+        partner_id, day, currency, submitted, approved, won, priced, won_amount,
+        lost, rejected, decided, decision_seconds
+    )
+    SELECT partner_id, day, currency, SUM(submitted), SUM(approved), SUM(won), SUM(priced), SUM(won_amount),
+           SUM(lost), SUM(rejected), SUM(decided), SUM(decision_seconds)
     FROM contributions
     GROUP BY partner_id, day, currency
     HAVING SUM(submitted) <> 0 OR SUM(approved) <> 0 OR SUM(won) <> 0 OR SUM(priced) <> 0 OR SUM(won_amount) <> 0
+        OR SUM(lost) <> 0 OR SUM(rejected) <> 0 OR SUM(decided) <> 0 OR SUM(decision_seconds) <> 0
     ORDER BY partner_id, day, currency
     ON CONFLICT (partner_id, day, currency) DO UPDATE SET
         submitted = t.submitted + excluded.submitted,
         approved = t.approved + excluded.approved,
         won = t.won + excluded.won,
         priced = t.priced + excluded.priced,
-        won_amount = t.won_amount + excluded.won_amount;
+        won_amount = t.won_amount + excluded.won_amount,
+        lost = t.lost + excluded.lost,
+        rejected = t.rejected + excluded.rejected,
+        decided = t.decided + excluded.decided,
+        decision_seconds = t.decision_seconds + excluded.decision_seconds;
     """  # noqa: S608
 
 

@@ -191,6 +191,7 @@ class Deal(ChoiceLabels, models.Model):
     decision_reason = models.TextField(_("reason"), blank=True)
     final_amount = models.DecimalField(_("final amount"), max_digits=14, decimal_places=2, null=True, blank=True)
     closed_on = models.DateField(_("close date"), null=True, blank=True)
+    # The moment the registration was closed: won, lost or rejected (an expired one ends at protected_until).
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -294,7 +295,11 @@ class PartnerStatusCount(models.Model):
 class PartnerDealDay(models.Model):
     """A partner's registrations of one calendar day and currency: submitted and approved that day
     (dates in ``settings.TIME_ZONE``), closed as won with that close date (``priced``: those with a
-    final amount, summed in ``won_amount``). Kept by triggers like ``PartnerStatusCount``."""
+    final amount, summed in ``won_amount``), closed as lost and rejected that day (``closed_at``).
+    ``decided``: the approvals of the day (``approved_at``, whatever became of them since) and its
+    rejections (``closed_at``) of registrations that were submitted; ``decision_seconds``: the sum of
+    their whole seconds from submission to that decision (the average is ``decision_seconds /
+    decided``). Kept by triggers like ``PartnerStatusCount``."""
 
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False
@@ -306,6 +311,10 @@ class PartnerDealDay(models.Model):
     won = models.IntegerField(default=0)
     priced = models.IntegerField(default=0)
     won_amount = models.DecimalField(max_digits=20, decimal_places=2, default=Decimal("0"))
+    lost = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)
+    decision_seconds = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["partner", "day", "currency"], name="deal_day_key")]

@@ -106,9 +106,9 @@ def _deadlines(deal: Deal, kind: str):
     return Deadline.objects.for_object(deal, kind).filter(state__in=ACTIVE_STATES)
 
 
-def _close_clock(*, actor, deal: Deal, kind: str, cancel: bool = False) -> None:
+def _close_clock(*, actor, deal: Deal, kind: str, cancel: bool = False, at: datetime.datetime | None = None) -> None:
     from prm.sla.services import deadline_cancel, deadline_met
 
     close = deadline_cancel if cancel else deadline_met
     for deadline in _deadlines(deal, kind):
-        close(actor=actor, deadline=deadline)
+        close(actor=actor, deadline=deadline, at=at)

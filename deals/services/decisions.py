@@ -97,8 +97,9 @@ def _needs_second_approval(deal: Deal, settings: DealProgramSettings | None = No
     return amount > limit
 
 
-def _reject_others(*, actor, deal: Deal) -> list[int]:
-    """Reject the open registrations that conflict with ``deal``, all of them or none."""
+def _reject_others(*, actor, deal: Deal, at: datetime.datetime | None = None) -> list[int]:
+    """Reject the open registrations that conflict with ``deal``, all of them or none (at ``at``, now by
+    default)."""
     others = {
         m.target.pk: m.target
         for m in deal_conflicts(deal)
@@ -112,7 +113,7 @@ def _reject_others(*, actor, deal: Deal) -> list[int]:
             )
         )
     for other in others.values():
-        _reject(actor=actor, deal=other, reason=CONFLICT_REASON, system=actor is None)
+        _reject(actor=actor, deal=other, reason=CONFLICT_REASON, system=actor is None, at=at)
     return sorted(others)
 
 
@@ -153,7 +154,7 @@ def _approve(*, actor, deal: Deal, at=None, reject_conflicting: bool = False, sy
     _protect(actor=actor, deal=deal, at=at)
     for deadline in _deadlines(deal, DECISION_KIND):
         deadline_met(actor=actor, deadline=deadline, at=at)
-    rejected = _reject_others(actor=actor, deal=deal) if reject_conflicting else []
+    rejected = _reject_others(actor=actor, deal=deal, at=at) if reject_conflicting else []
     _audit(
         actor=actor,
         deal=deal,
@@ -179,7 +180,8 @@ def deal_approve(*, actor, deal: Deal, reject_conflicting: bool = False, at=None
     return _approve(actor=actor, deal=deal, at=at, reject_conflicting=reject_conflicting)
 
 
-def _reject(*, actor, deal: Deal, reason: str, system: bool = False) -> Deal:
+def _reject(*, actor, deal: Deal, reason: str, system: bool = False, at: datetime.datetime | None = None) -> Deal:
+    """Reject at ``at`` (now by default): the moment is the deal's ``closed_at``."""
     if not system:
         _require_approver(actor, deal)
     deal = _lock(deal)
@@ -187,18 +189,20 @@ def _reject(*, actor, deal: Deal, reason: str, system: bool = False) -> Deal:
     from_state = deal.status
     deal.status = DealStatus.REJECTED
     deal.decision_reason = reason
-    deal.save(update_fields=["status", "decision_reason", "updated_at"])
-    _close_clock(actor=actor, deal=deal, kind=DECISION_KIND)
+    deal.closed_at = at or timezone.now()  # the decision's moment (its day and time to decide in deals.figures)
+    deal.save(update_fields=["status", "decision_reason", "closed_at", "updated_at"])
+    _close_clock(actor=actor, deal=deal, kind=DECISION_KIND, at=at)
     _audit(actor=actor, deal=deal, action="deal.rejected", from_state=from_state, reason=reason)
     _notify_all(_partner_users(deal.partner_id), deal=deal, kind="deal.rejected", key="rejected", reason=reason)
     return deal
 
 
 @transaction.atomic
-def deal_reject(*, actor, deal: Deal, reason: str, reject_conflicting: bool = False) -> Deal:
+def deal_reject(*, actor, deal: Deal, reason: str, reject_conflicting: bool = False, at=None) -> Deal:
+    """Reject at ``at`` (now by default), and the open registrations that conflict with it if asked."""
     reason = _required(reason, "reason", _("Give the reason for the rejection: the partner receives it."))
-    deal = _reject(actor=actor, deal=deal, reason=reason)
+    deal = _reject(actor=actor, deal=deal, reason=reason, at=at)
     if reject_conflicting:
-        rejected = _reject_others(actor=actor, deal=deal)
+        rejected = _reject_others(actor=actor, deal=deal, at=at)
         _audit(actor=actor, deal=deal, action="deal.conflicts_rejected", rejected_conflicting=rejected)
     return deal

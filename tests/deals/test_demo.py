@@ -8,13 +8,22 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from benchmarks.scale import seed_demo_scale
 from catalogue.models import Product
 from deals import services
 from deals.demo import DEALS
-from deals.models import DECISION_KIND, PROTECTION_KIND, Deal, DealProgramSettings, DealStatus, HouseAccount
+from deals.models import (
+    DECISION_KIND,
+    PROTECTION_KIND,
+    Deal,
+    DealProgramSettings,
+    DealStatus,
+    HouseAccount,
+    PartnerDealDay,
+)
 from partners.models import Partner
 from partners.recruitment import normalize_company_name, normalize_email_domain, normalize_tax_id
 from prm.accounts.models import User
@@ -114,6 +123,16 @@ def test_scale_grows_the_deal_table_to_n_rows_with_service_normalisation():
         assert cursor.fetchone()[0] == 0
     assert not Deal.objects.filter(status=DealStatus.DRAFT, submitted_at__isnull=False).exists()
     assert not Deal.objects.filter(status=DealStatus.APPROVED, protected_until__lte=timezone.now()).exists()
+    # Rejected rows closed at their decision, as the service closes them: within a day of the submission.
+    rejected = Deal.objects.filter(status=DealStatus.REJECTED)
+    assert rejected.count() > 10
+    assert not rejected.filter(closed_at__isnull=True).exists()
+    assert not rejected.filter(
+        Q(closed_at__lt=F("submitted_at"))
+        | Q(closed_at__gte=F("submitted_at") + datetime.timedelta(days=1))
+        | Q(closed_at__gt=timezone.now())
+    ).exists()
+    assert PartnerDealDay.objects.aggregate(n=Sum("rejected"))["n"] == rejected.count()
     active = Deadline.objects.filter(
         state__in=ACTIVE_STATES,
         content_type=ContentType.objects.get_for_model(Deal),

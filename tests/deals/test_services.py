@@ -201,17 +201,30 @@ def test_reject_requires_a_reason_and_can_reject_the_conflicting(world, make_dea
     assert b.conflict_flag
     with pytest.raises(ServiceError):
         services.deal_reject(actor=world["channel_manager"], deal=a, reason=" ")
-    services.deal_reject(actor=world["channel_manager"], deal=a, reason="Direct sale", reject_conflicting=True)
+    before = timezone.now()
+    a = services.deal_reject(actor=world["channel_manager"], deal=a, reason="Direct sale", reject_conflicting=True)
     b.refresh_from_db()
     assert b.status == DealStatus.REJECTED and b.decision_reason == "conflict"
+    assert before <= a.closed_at <= b.closed_at <= timezone.now()  # a rejection is the moment it closes
+
+
+def test_a_rejection_closes_at_its_moment(world, make_deal):
+    deal = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
+    at = deal.submitted_at + datetime.timedelta(hours=5)
+    services.deal_reject(actor=world["cam_a"], deal=deal, reason="Duplicate", at=at)
+    deal.refresh_from_db()
+    assert (deal.status, deal.closed_at) == (DealStatus.REJECTED, at)
+    assert (_decision(deal).state, _decision(deal).closed_at) == (DeadlineState.MET, at)
 
 
 def test_approve_can_reject_the_conflicting(world, make_deal):
     a = make_deal(world["partner_a_admin"], world["partner_a"], submit=True)
     b = make_deal(world["partner_b_user"], world["partner_b"], submit=True, customer_email="x@acme.com.br")
-    services.deal_approve(actor=world["channel_manager"], deal=a, reject_conflicting=True)
+    at = timezone.now()
+    services.deal_approve(actor=world["channel_manager"], deal=a, reject_conflicting=True, at=at)
     b.refresh_from_db()
     assert b.status == DealStatus.REJECTED and b.decision_reason == "conflict"
+    assert b.closed_at == at  # rejected by the approval, at its moment
 
 
 def test_one_protection_per_customer(world, make_deal):
