@@ -94,9 +94,12 @@ def test_the_window_is_read_from_the_date_index(world):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("SET LOCAL enable_sort = off")  # a tiny table: sorting it looks as cheap
+        # As would walking every partner's rows in date order (rolled back with the test's transaction).
+        cursor.execute("DROP INDEX deal_created")
         cursor.execute("EXPLAIN " + sql, params)
         shown = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Only Scan using deal_partner_created" in shown
+    # An index-only scan once the rows are all visible (VACUUM), as in a table in production.
+    assert "Scan using deal_partner_created" in shown, shown
     assert "trgm" not in shown
 
 
