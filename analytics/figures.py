@@ -28,7 +28,13 @@ def today() -> datetime.date:
 
 def rolled_until() -> datetime.date | None:
     """The last day the rollup has written (days after it are read live)."""
-    return RollupRun.objects.aggregate(last=Max("until"))["last"]
+    return rollup_state()[0]
+
+
+def rollup_state() -> tuple[datetime.date | None, str]:
+    """The last day the rollup has written and a token that changes with every run (one query)."""
+    state = RollupRun.objects.aggregate(last=Max("until"), finished=Max("finished_at"))
+    return state["last"], state["finished"].isoformat() if state["finished"] else ""
 
 
 def _live(metrics, partner_ids, since, until):

@@ -139,3 +139,7 @@ def percentile(mine: Decimal | None, peers: list[Decimal], *, higher_is_better: 
 
 LEAD_ACCEPT_LABEL = _("Median time to accept a lead")
 FUNNEL_LABELS = {"offered": _("Leads offered"), "accepted": _("Leads accepted"), "converted": _("Leads converted")}
+
+
+def hours(seconds) -> Decimal:
+    return Decimal(str(seconds)) / Decimal(3600)

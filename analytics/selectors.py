@@ -12,7 +12,8 @@ from partners.selectors import peer_group
 from prm.metrics import Period
 
 from . import kpis
-from .figures import monthly_sums, period_sums, rolled_until, today
+from .figures import monthly_sums, period_sums, rollup_state, today
+from .peers import ACCEPT, peer_values
 from .periods import DashboardPeriod
 
 REVENUE_MONTHS = 12
@@ -48,41 +49,45 @@ def _row(definition, mine, previous, peers) -> KpiRow:
     )
 
 
-def _accept_hours(partner, group, period: DashboardPeriod) -> KpiRow:
+def _accept_hours(partner, period: DashboardPeriod, others) -> KpiRow:
     """The median time to accept a lead, read live (a median is not a sum of days)."""
-    current = median_seconds_to_accept(group.members, Period(period.since, period.until))
+    current = median_seconds_to_accept([partner.pk], Period(period.since, period.until))
     previous = median_seconds_to_accept([partner.pk], Period(period.previous_since, period.previous_until))
-    to_hours = Decimal(1) / Decimal(3600)
 
     def hours(seconds):
-        return None if seconds is None else Decimal(str(seconds)) * to_hours
+        return None if seconds is None else kpis.hours(seconds)
 
     definition = kpis.KpiDefinition(
-        "accept_hours", kpis.LEAD_ACCEPT_LABEL, kpis.HOURS, lambda _v: None, (), higher_is_better=False
+        ACCEPT, kpis.LEAD_ACCEPT_LABEL, kpis.HOURS, lambda _v: None, (), higher_is_better=False
     )
-    peers = [hours(current.get(member)) for member in group.members if member != partner.pk]
-    return _row(definition, hours(current.get(partner.pk)), hours(previous.get(partner.pk)), peers)
+    return _row(definition, hours(current.get(partner.pk)), hours(previous.get(partner.pk)), others)
 
 
 def partner_dashboard(partner, period: DashboardPeriod) -> dict:
     """The dashboard of one partner: its key figures over the period with the change against the
-    previous one and its percentile among its peers, the monthly won revenue of the last 12 months,
+    previous one and its percentile among its peers (on their rolled-up days, ``analytics.peers``), the monthly won revenue of the last 12 months,
     its open pipeline by stage, and its lead funnel. A constant number of queries."""
     group = peer_group(partner)
-    rolled = rolled_until()
-    current = period_sums(group.members, kpis.METRICS, period.since, period.until, rolled=rolled)
+    state = rollup_state()
+    rolled = state[0]
+    current = period_sums([partner.pk], kpis.METRICS, period.since, period.until, rolled=rolled)
     previous = period_sums([partner.pk], kpis.METRICS, period.previous_since, period.previous_until, rolled=rolled)
     mine, before = current.get(partner.pk, {}), previous.get(partner.pk, {})
+    others = [
+        values
+        for member, values in peer_values(group, period.since, period.until, state).items()
+        if member != partner.pk
+    ]
     rows = [
         _row(
             definition,
             definition.read(mine),
             definition.read(before),
-            [definition.read(current.get(member, {})) for member in group.members if member != partner.pk],
+            [values.get(definition.key) for values in others],
         )
         for definition in kpis.DEFINITIONS
     ]
-    rows.append(_accept_hours(partner, group, period))
+    rows.append(_accept_hours(partner, period, [values.get(ACCEPT) for values in others]))
     revenue = monthly_sums([partner.pk], "deals.won_revenue", period.until, REVENUE_MONTHS, rolled=rolled)
     funnel = [
         ("offered", kpis.FUNNEL_LABELS["offered"], int(mine.get("leads.offered", 0))),

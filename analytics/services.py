@@ -88,4 +88,8 @@ def rollup_recent(*, today: datetime.date | None = None, trigger: str = "task") 
     with timezone.override(timezone.get_default_timezone()):
         today = today or timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
-    return rollup(since=yesterday - datetime.timedelta(days=RECENT_DAYS - 1), until=yesterday, trigger=trigger)
+    run = rollup(since=yesterday - datetime.timedelta(days=RECENT_DAYS - 1), until=yesterday, trigger=trigger)
+    from .peers import warm
+
+    warm(today)
+    return run

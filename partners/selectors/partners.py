@@ -162,3 +162,22 @@ def peer_group(partner) -> PeerGroup:
         kind, name, peers = "country", country_name(partner.country), peers.filter(country=partner.country)
     members = set(peers.values_list("pk", flat=True)) | {partner.pk}
     return PeerGroup(kind=kind, name=name, members=tuple(sorted(members)))
+
+
+def all_peer_groups() -> list[PeerGroup]:
+    """Every peer group of every program: each tier's, and each country's of the partners without a
+    tier (two queries)."""
+    groups = {}
+    rows = Partner.objects.filter(is_active=True).values_list("pk", "program_id", "tier_id", "country")
+    tiers = {tier.pk: tier for tier in Tier.objects.all()}
+    for pk, program_id, tier_id, country in rows:
+        key = (program_id, "tier", tier_id) if tier_id is not None else (program_id, "country", country)
+        groups.setdefault(key, []).append(pk)
+    return [
+        PeerGroup(
+            kind=kind,
+            name=str(tiers[value]) if kind == "tier" else country_name(value),
+            members=tuple(sorted(members)),
+        )
+        for (_program, kind, value), members in groups.items()
+    ]

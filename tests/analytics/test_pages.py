@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.services import rollup
 from deals.models import DealStatus
 from prm.audit.models import AuditEvent
 from tests import factories
@@ -93,6 +94,7 @@ def test_peers_are_compared_from_five_partners_and_never_revealed(client, world,
     won(history, group[0], DOMINANT)  # one peer far above the others
     for peer in group[1:]:
         won(history, peer, 10)
+    rollup(since=days_ago(400), until=days_ago(1))  # peers are compared on their rolled-up days
     client.force_login(world["partner_a_admin"])
     page = client.get(reverse("dashboard")).content.decode()
     assert ("Better than" in page) is shown
@@ -139,8 +141,6 @@ def test_the_exports(client, world, history):
 
 @pytest.mark.django_db
 def test_the_page_reads_a_constant_number_of_queries(client, world, history, tiered):
-    from analytics.services import rollup
-
     a = world["partner_a"]
     client.force_login(world["partner_a_admin"])
     rollup(since=days_ago(400), until=days_ago(1))
@@ -152,6 +152,34 @@ def test_the_page_reads_a_constant_number_of_queries(client, world, history, tie
         won(history, partner, 100, n=3)
         history.offer(partner, offered=days_ago(3), accepted=True)
     rollup(since=days_ago(400), until=days_ago(1))
+    client.get(reverse("dashboard"))  # the peers' figures of this run, kept
     with CaptureQueriesContext(connection) as large:
         assert client.get(reverse("dashboard")).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_peers_figures_are_kept_per_rollup_run_and_computed_without_the_cache(
+    client, world, history, tiered, monkeypatch
+):
+    from django.core.cache import cache
+
+    from analytics.services import rollup_recent
+
+    a = world["partner_a"]
+    group = peers(world, 4, tiered)
+    for n, partner in enumerate([a, *group]):
+        won(history, partner, 100 * (n + 1))
+    rollup_recent()  # rolls the trailing days up and computes every group's peers for the standard periods
+    client.force_login(world["partner_a_admin"])
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get(reverse("dashboard"))
+    revenue = next(row for row in page.context["kpis"] if row.key == "won_revenue")
+    assert revenue.percentile == 0  # the lowest of five
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError("down")))
+    monkeypatch.setattr(cache, "set", lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError("down")))
+    with CaptureQueriesContext(connection) as cold:
+        page = client.get(reverse("dashboard"))
+    assert page.status_code == 200
+    assert next(row for row in page.context["kpis"] if row.key == "won_revenue").percentile == 0
+    assert len(cold.captured_queries) > len(warm.captured_queries)  # computed at the visit

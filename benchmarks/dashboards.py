@@ -1,0 +1,85 @@
+"""The dashboards on a scaled database, and their rollup.
+
+    DATABASE_URL=postgres://…/prm_bench .venv/bin/python benchmarks/scale.py 1000000
+    DATABASE_URL=postgres://…/prm_bench REDIS_URL=redis://…/3 .venv/bin/python benchmarks/dashboards.py [--requests 40] [--backfill]
+
+With ``--backfill`` it first rebuilds three years of daily figures (``analytics_backfill``) and the
+beat task's trailing days, timing both. Then it times the partner dashboard of Solaris (about 2 % of
+the registrations, in a tier with peers) as its admin, for each period, through the Django test
+client with production settings (``DEBUG`` off): p50/p95 of ``--requests`` requests after a warm-up,
+and the queries of one. See benchmarks/README.md.
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ADMIN = "ana.admin@solaris.example"
+PERIODS = ("12m", "qtd", "last_quarter")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--backfill", action="store_true")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        raise SystemExit("DATABASE_URL must name the scaled database (benchmarks/scale.py)")
+    os.environ.update(
+        DEBUG="false",
+        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="ERROR",
+        DJANGO_SETTINGS_MODULE="prm.settings",
+    )
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from analytics.services import rollup_recent
+    from prm.accounts.models import User
+
+    if args.backfill:
+        from django.core.management import call_command
+
+        started = time.monotonic()
+        call_command("analytics_backfill", "--days", str(3 * 365))
+        print(f"backfill of three years: {time.monotonic() - started:.1f} s")
+        run = rollup_recent(trigger="benchmark")
+        print(f"the beat task's run (trailing days): {(run.finished_at - run.started_at).total_seconds():.1f} s")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(User.objects.get(email=ADMIN))
+    for period in PERIODS:
+        url = f"/dashboard/?period={period}"
+        for _ in range(3):
+            assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        times = []
+        for _ in range(args.requests):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        print(
+            f"partner dashboard {period:13} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  "
+            f"{len(queries.captured_queries)} queries"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
