@@ -40,6 +40,8 @@ def dashboard(request):
     period, error = _period(request)
     data = partner_dashboard(partner, period)
     revenue = [(_month(month), value) for month, value in data["revenue"]]
+    # The chart's axis: the month's short name (the table beside it says month and year).
+    axis = [(formats.date_format(month, "M"), value) for month, value in data["revenue"]]
     context = {
         "partner": partner,
         "membership": membership,
@@ -48,7 +50,7 @@ def dashboard(request):
         "error": error,
         "query": request.GET.urlencode(),
         "revenue_rows": revenue,
-        "revenue_bars": charts.columns(revenue),
+        "revenue_bars": charts.columns(axis),
         "pipeline_bars": charts.bars([(row["label"], row["amount"]) for row in data["pipeline"]]),
         "funnel_bars": charts.bars([(label, value) for _key, label, value in data["funnel"]]),
         **data,

@@ -57,6 +57,7 @@ def main_pages() -> dict[str | None, list[tuple[str, str]]]:
     lead = Lead.objects.filter(assignments__partner=solaris).order_by("pk").first()
     partner_pages = [
         ("home", reverse("home")),
+        ("dashboard", reverse("dashboard")),
         ("deals", reverse("deal_list")),
         ("deal-new", reverse("deal_create")),
         ("deal", reverse("deal_detail", args=[deal.pk])),
