@@ -65,7 +65,12 @@ def main() -> int:
         for _ in range(3):
             assert client.get(url).status_code == 200
         queries = []
-        with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+
+        def count(execute, sql, *rest, queries=queries):
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
             client.get(url)
         times = []
         for _ in range(args.requests):
