@@ -36,13 +36,18 @@ def _month(day) -> str:
 def dashboard(request):
     partner, membership = dashboard_partner(request)
     if partner is None:
-        return redirect("staff_partner_list")
+        return redirect("staff_dashboard")
     period, error = _period(request)
-    data = partner_dashboard(partner, period)
+    context = partner_context(request, partner, membership, period, error, partner_dashboard(partner, period))
+    return render(request, "analytics/partner_dashboard.html", context, status=400 if error else 200)
+
+
+def partner_context(request, partner, membership, period, error, data) -> dict:
+    """What the partner dashboard's template reads (the partner's own page and staff's drill-down)."""
     revenue = [(_month(month), value) for month, value in data["revenue"]]
     # The chart's axis: the month's short name (the table beside it says month and year).
     axis = [(formats.date_format(month, "M"), value) for month, value in data["revenue"]]
-    context = {
+    return {
         "partner": partner,
         "membership": membership,
         "period": period,
@@ -55,7 +60,6 @@ def dashboard(request):
         "funnel_bars": charts.bars([(label, value) for _key, label, value in data["funnel"]]),
         **data,
     }
-    return render(request, "analytics/partner_dashboard.html", context, status=400 if error else 200)
 
 
 def _display(row) -> str:
@@ -70,7 +74,7 @@ def dashboard_export(request, table):
     """A table of the dashboard as CSV, for the same period."""
     partner, _membership = dashboard_partner(request)
     if partner is None:
-        return redirect("staff_partner_list")
+        return redirect("staff_dashboard")
     if table not in EXPORTS:
         raise Http404
     period, error = _period(request)

@@ -19,6 +19,7 @@ def _nav(request):
         items.append((reverse("team"), _("Team"), "users"))
         items.append((reverse("company_profile"), _("Company profile"), "building"))
     if is_vendor_staff(user):
+        items.append((reverse("staff_dashboard"), _("Dashboard"), "layout-dashboard"))
         items.append((reverse("staff_partner_list"), _("Partners"), "building-store"))
         items.append((reverse("admin:index"), _("Admin"), "settings"))
         if user.has_perm("leads.add_lead"):

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from analytics.api import PartnerDashboardView
+from analytics.api import PartnerDashboardView, ProgramDashboardView, RankingView
 from deals.api import DealViewSet
 from leads.api import LeadViewSet
 from partners.api import ApplicationViewSet, MyPartnerView, MyTeamViewSet, PartnerViewSet
@@ -40,6 +40,7 @@ urlpatterns = [
     path("notifications/", include("prm.notifications.urls")),
     path("deals/", include("deals.urls")),
     path("dashboard/", include("analytics.urls")),
+    path("staff/dashboard/", include("analytics.urls_staff")),
     path("leads/", include("leads.urls.partner")),
     path("staff/leads/", include("leads.urls.staff")),
     path("api/v1/me/", MeView.as_view(), name="api_me"),
@@ -52,6 +53,8 @@ urlpatterns = [
     ),
     path("api/v1/lead-imports/", include("leads.urls.api_imports")),
     path("api/v1/dashboards/partner/", PartnerDashboardView.as_view(), name="api_dashboard_partner"),
+    path("api/v1/dashboards/program/", ProgramDashboardView.as_view(), name="api_dashboard_program"),
+    path("api/v1/analytics/ranking/", RankingView.as_view(), name="api_ranking"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI's start-up script from this URL (?script), not inline: Content-Security-Policy (ADR 0012).

@@ -51,6 +51,8 @@ def kpi_change(change, unit):
 @register.filter
 def change_tone(row):
     """``good``, ``bad`` or ``neutral``: whether the change is for the better."""
-    if row.change is None or row.change == 0:
+    change = row["change"] if isinstance(row, dict) else row.change
+    better = row["higher_is_better"] if isinstance(row, dict) else row.higher_is_better
+    if change is None or change == 0:
         return "neutral"
-    return "good" if (row.change > 0) == row.higher_is_better else "bad"
+    return "good" if (change > 0) == better else "bad"

@@ -332,6 +332,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_TIMEZONE = "UTC"
+# The program dashboard's ranking (analytics.program): components and their weights, as
+# "revenue=40,growth=20,registrations=20,win_rate=10,acceptance=10".
+ANALYTICS_RANKING_WEIGHTS = {
+    name.strip(): int(weight)
+    for name, _sep, weight in (
+        part.partition("=")
+        for part in env_str(
+            "ANALYTICS_RANKING_WEIGHTS", "revenue=40,growth=20,registrations=20,win_rate=10,acceptance=10"
+        ).split(",")
+        if part.strip()
+    )
+}
+
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "prm.sla.tasks.sweep_deadlines", "schedule": 60.0},
     "outbox-sweep": {"task": "prm.notifications.tasks.sweep_outbox", "schedule": 60.0},

@@ -28,4 +28,20 @@ def objects(world) -> dict:
 
 
 def values(world, objects: dict) -> tuple[dict, dict]:
-    return {"dashboard_export": {"table": "kpis"}}, {}
+    return {
+        "dashboard_export": {"table": "kpis"},
+        "staff_dashboard_export": {"table": "kpis", "fmt": "csv"},
+        "staff_partner_dashboard": {"pk": world["partner_a"].pk},
+    }, {}
+
+
+_STAFF = row(LOGIN, 403, 403, 403, 200, 200, 200, 200)
+ROUTES.update(
+    {
+        "staff_dashboard": _STAFF,
+        "staff_dashboard_export": _STAFF,
+        "staff_partner_dashboard": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
+        "api_dashboard_program": row(401, 404, 404, 404, 200, 200, 200, 200),
+        "api_ranking": row(401, 404, 404, 404, 200, 200, 200, 200),
+    }
+)

@@ -122,6 +122,10 @@ def test_the_period_picker_and_a_refused_custom_period(client, world):
     assert "The period cannot end after today." in refused.content.decode()
     api = client.get(reverse("api_dashboard_partner"), {"period": "custom", "since": "x", "until": "2026-01-01"})
     assert api.status_code == 400 and "since" in api.json()
+    # A client's unknown period or empty date is refused, where the page falls back to the default.
+    assert client.get(reverse("api_dashboard_partner"), {"period": "decade"}).status_code == 400
+    assert client.get(reverse("api_dashboard_partner"), {"until": ""}).status_code == 400
+    assert client.get(reverse("dashboard"), {"period": "decade"}).status_code == 200
 
 
 @pytest.mark.django_db
