@@ -249,7 +249,7 @@ class RankingView(APIView):
                     "score": r.score,
                     "reasons": [
                         {"component": name, "percentile": percentile}
-                        for name, (_label, percentile, _value) in zip(names, r.reasons, strict=True)
+                        for name, (_label, percentile) in zip(names, r.reasons, strict=True)
                     ],
                 }
                 for r in data["ranking"]

@@ -9,21 +9,27 @@ period before, nothing closed — counts 0 for it). The reasons of a rank are th
 
 from __future__ import annotations
 
-import datetime
+import bisect
+import hashlib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from partners.selectors import partners_visible
+from partners.selectors import all_partner_ids, partner_ids_visible, partners_by_ids
 from prm.countries import country_name
 
 from . import kpis
-from .figures import period_sums, rollup_state
-from .peers import kpi_values, member_sums
+from .figures import rollup_state
+from .peers import TIMEOUT, kpi_values, member_sums
 from .periods import DashboardPeriod
+
+logger = logging.getLogger(__name__)
 
 COMPONENTS = {
     "revenue": (_("Won revenue"), lambda now, before: now.get("won_revenue")),
@@ -47,16 +53,17 @@ def weights() -> dict[str, int]:
 
 
 def _percentiles(values: dict[int, Decimal | None]) -> dict[int, int]:
-    """Each partner's share of the others it does better than (ties half), 0 without a value."""
-    present = [value for value in values.values() if value is not None]
+    """Each partner's share of the others it does better than (ties half), 0 without a value; sorted
+    once (two thousand partners: a comparison of each with each would take seconds)."""
+    present = sorted(value for value in values.values() if value is not None)
     others = max(len(values) - 1, 1)
     result = {}
     for partner_id, value in values.items():
         if value is None:
             result[partner_id] = 0
             continue
-        below = sum(1 for other in present if other < value)
-        ties = sum(1 for other in present if other == value) - 1
+        below = bisect.bisect_left(present, value)
+        ties = bisect.bisect_right(present, value) - below - 1
         result[partner_id] = int((Decimal(below) + Decimal(ties) / 2) * 100 / others + Decimal("0.5"))
     return result
 
@@ -69,7 +76,7 @@ class Ranked:
     country: str
     tier: str
     score: int
-    reasons: list  # [(label, percentile, value)]
+    reasons: list  # [(label, percentile)]
 
 
 def _totals(sums_by_partner) -> dict:
@@ -83,28 +90,49 @@ def _totals(sums_by_partner) -> dict:
 
 def program_dashboard(user, period: DashboardPeriod, *, ranked: int = 25) -> dict:
     """The figures of the staff user's partners over the period against the previous one, by country
-    and tier, and the first ``ranked`` of the ranking. A constant number of queries."""
-    partners = list(partners_visible(user))
-    ids = [partner.pk for partner in partners]
+    and tier, and the first ``ranked`` of the ranking (every partner with 0), on the rolled-up days
+    (up to yesterday once the hourly task has run: the program's figures are read as of the
+    rollup's last day). Kept in the cache under the scope, the period, the rollup run and the
+    language, and computed by the task for every partner's scope and the standard periods: a visit
+    reads the scope's ids, the rollup's state and the kept view."""
+    return program_view(partner_ids_visible(user), period, ranked=ranked)
+
+
+def program_view(partner_ids, period: DashboardPeriod, *, ranked: int = 25) -> dict:
+    """``program_dashboard`` of the partners ``partner_ids``."""
+    ids = tuple(sorted(partner_ids))
     state = rollup_state()
-    rolled = state[0]
+    key = (
+        "analytics:program:"
+        + hashlib.blake2b(
+            f"{ids}|{period}|{state[1]}|{get_language()}|{sorted(weights().items())}".encode(), digest_size=16
+        ).hexdigest()
+    )
+    try:
+        view = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation (ADR 0008)
+        view = None
+    if view is None:
+        view = _program_view(ids, period, state)
+        try:
+            cache.set(key, view, TIMEOUT)
+        except Exception:  # noqa: BLE001
+            logger.warning("analytics: the cache of figures is out of reach", exc_info=True)
+    return {**view, "ranking": view["ranking"][:ranked] if ranked else view["ranking"]}
+
+
+def _program_view(ids, period: DashboardPeriod, state) -> dict:
+    partners = list(partners_by_ids(ids))
     now = member_sums(ids, period.since, period.until, state)
     before = member_sums(ids, period.previous_since, period.previous_until, state)
-    # Today (the days the rollup has not reached) for the program's totals, live.
-    live_since = period.since if rolled is None else max(period.since, rolled + datetime.timedelta(days=1))
-    live = period_sums(ids, kpis.METRICS, live_since, period.until, rolled=rolled) if live_since <= period.until else {}
-    current = {pid: dict(now.get(pid, {})) for pid in ids}
-    for pid, sums in live.items():
-        for metric, value in sums.items():
-            current[pid][metric] = current[pid].get(metric, Decimal(0)) + value
-    totals, previous_totals = _totals(current.values()), _totals(before.values())
+    totals, previous_totals = _totals(now.values()), _totals(before.values())
     rows = []
     for definition in kpis.DEFINITIONS:
         value, previous = definition.read(totals), definition.read(previous_totals)
         rows.append(
             {
                 "key": definition.key,
-                "label": definition.label,
+                "label": str(definition.label),
                 "unit": definition.unit,
                 "value": kpis.rounded(value, definition.unit),
                 "previous": kpis.rounded(previous, definition.unit),
@@ -112,11 +140,11 @@ def program_dashboard(user, period: DashboardPeriod, *, ranked: int = 25) -> dic
                 "higher_is_better": definition.higher_is_better,
             }
         )
-    active = sum(1 for pid in ids if any(current[pid].get(metric) for metric in kpis.METRICS))
+    active = sum(1 for pid in ids if any(now.get(pid, {}).get(metric) for metric in kpis.METRICS))
     by_country: dict[str, Decimal] = defaultdict(Decimal)
     by_tier: dict[str, Decimal] = defaultdict(Decimal)
     for partner in partners:
-        revenue = current[partner.pk].get("deals.won_revenue", Decimal(0))
+        revenue = now.get(partner.pk, {}).get("deals.won_revenue", Decimal(0))
         by_country[partner.country] += revenue
         by_tier[str(partner.tier) if partner.tier_id else str(_("No tier"))] += revenue
     return {
@@ -127,11 +155,30 @@ def program_dashboard(user, period: DashboardPeriod, *, ranked: int = 25) -> dic
             ((code, country_name(code), value) for code, value in by_country.items()), key=lambda row: -row[2]
         ),
         "tiers": sorted(by_tier.items(), key=lambda row: -row[1]),
-        "ranking": ranking(partners, now, before)[:ranked] if ranked else ranking(partners, now, before),
-        "weights": [(COMPONENTS[name][0], weight) for name, weight in weights().items()],
+        "ranking": ranking(partners, now, before),
+        "weights": [(str(COMPONENTS[name][0]), weight) for name, weight in weights().items()],
         "currency": partners[0].program.currency if partners else "",
-        "rolled_until": rolled,
+        "rolled_until": state[0],
     }
+
+
+def warm(today) -> int:
+    """Compute and keep the program view of every partner (the channel managers' and executives' scope)
+    for the standard periods, in each language; how many."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    from .periods import CHOICES, dashboard_period
+
+    everyone = all_partner_ids()
+    count = 0
+    for language, _name in django_settings.LANGUAGES:
+        with translation.override(language):
+            for key, _label in CHOICES:
+                if key != "custom":
+                    program_view(everyone, dashboard_period(key, today=today))
+                    count += 1
+    return count
 
 
 def ranking(partners, now: dict, before: dict) -> list[Ranked]:
@@ -152,14 +199,7 @@ def ranking(partners, now: dict, before: dict) -> list[Ranked]:
     scored = []
     for partner in partners:
         score = sum(components[name][partner.pk] * weight for name, weight in chosen.items()) / total
-        reasons = [
-            (
-                COMPONENTS[name][0],
-                components[name][partner.pk],
-                COMPONENTS[name][1](figures_now[partner.pk], figures_before[partner.pk]),
-            )
-            for name in chosen
-        ]
+        reasons = [(str(COMPONENTS[name][0]), components[name][partner.pk]) for name in chosen]
         scored.append((round(score), partner, reasons))
     scored.sort(key=lambda item: (-item[0], item[1].name, item[1].pk))
     return [

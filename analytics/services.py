@@ -89,7 +89,8 @@ def rollup_recent(*, today: datetime.date | None = None, trigger: str = "task") 
         today = today or timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
     run = rollup(since=yesterday - datetime.timedelta(days=RECENT_DAYS - 1), until=yesterday, trigger=trigger)
-    from .peers import warm
+    from . import peers, program
 
-    warm(today)
+    peers.warm(today)
+    program.warm(today)
     return run

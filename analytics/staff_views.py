@@ -70,7 +70,7 @@ def program_export(request, table, fmt):
             + [str(label) for label, _w in data["weights"]]
         ]
         rows += [
-            [r.rank, r.name, r.country, r.tier, r.score] + [percentile for _label, percentile, _value in r.reasons]
+            [r.rank, r.name, r.country, r.tier, r.score] + [percentile for _label, percentile in r.reasons]
             for r in data["ranking"]
         ]
     elif table == "countries":

@@ -181,3 +181,13 @@ def all_peer_groups() -> list[PeerGroup]:
         )
         for (_program, kind, value), members in groups.items()
     ]
+
+
+def partner_ids_visible(user) -> list[int]:
+    """The ids of the partners in the user's scope (one query)."""
+    return list(Partner.objects.visible_to(user).values_list("pk", flat=True))
+
+
+def partners_by_ids(ids):
+    """Partners by id, with their tier and program (the dashboards' names; the ids come from a scope)."""
+    return Partner.objects.filter(pk__in=list(ids)).select_related("tier", "program").order_by("name")

@@ -65,7 +65,7 @@ def test_totals_ranking_and_scope(world, history):
     assert data["partners"] == 2 and data["active"] == 2
     assert [r.name for r in data["ranking"]] == ["Partner A", "Partner B"]
     first = data["ranking"][0]
-    reasons = {str(label): percentile for label, percentile, _value in first.reasons}
+    reasons = dict(first.reasons)
     assert reasons["Won revenue"] == 100 and reasons["Registrations submitted"] == 50  # 2 against 2: a tie, half
     # A CAM reads their portfolio only.
     mine = program_dashboard(world["cam_other"], period)
