@@ -18,13 +18,16 @@ from .access import dashboard_partner
 from .selectors import partner_dashboard
 
 
-class KpiSerializer(serializers.Serializer):
+class ProgramKpiSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     unit = serializers.CharField()
     value = serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True)
     previous = serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True)
     change = serializers.DecimalField(max_digits=24, decimal_places=1, allow_null=True)
+
+
+class KpiSerializer(ProgramKpiSerializer):
     percentile = serializers.IntegerField(allow_null=True)
 
 
@@ -130,15 +133,6 @@ class PartnerDashboardView(APIView):
             "lead_funnel": [{"key": key, "label": str(label), "count": count} for key, label, count in data["funnel"]],
         }
         return Response(PartnerDashboardSerializer(body).data)
-
-
-class ProgramKpiSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    unit = serializers.CharField()
-    value = serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True)
-    previous = serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True)
-    change = serializers.DecimalField(max_digits=24, decimal_places=1, allow_null=True)
 
 
 class RevenueShareSerializer(serializers.Serializer):
