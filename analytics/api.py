@@ -49,19 +49,33 @@ class FunnelSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class PartnerDashboardSerializer(serializers.Serializer):
+class DashboardPeriodSerializer(serializers.Serializer):
     period = serializers.CharField()
     since = serializers.DateField()
     until = serializers.DateField()
     previous_since = serializers.DateField()
     previous_until = serializers.DateField()
     currency = serializers.CharField()
+
+
+class PartnerDashboardSerializer(DashboardPeriodSerializer):
     peer_group = serializers.CharField(help_text="tier or country; peers are never named")
     peer_group_size = serializers.IntegerField(allow_null=True, help_text="null when under 5 partners")
     kpis = KpiSerializer(many=True)
     won_revenue_by_month = MonthSerializer(many=True)
     pipeline = StageSerializer(many=True)
     lead_funnel = FunnelSerializer(many=True)
+
+
+def _period_fields(period, currency) -> dict:
+    return {
+        "period": period.key,
+        "since": period.since,
+        "until": period.until,
+        "previous_since": period.previous_since,
+        "previous_until": period.previous_until,
+        "currency": currency,
+    }
 
 
 def api_period(params) -> periods.DashboardPeriod:
@@ -105,12 +119,7 @@ class PartnerDashboardView(APIView):
         data = partner_dashboard(partner, period)
         shown = data["peers_shown"]
         body = {
-            "period": period.key,
-            "since": period.since,
-            "until": period.until,
-            "previous_since": period.previous_since,
-            "previous_until": period.previous_until,
-            "currency": data["currency"],
+            **_period_fields(period, data["currency"]),
             "peer_group": data["peers"].kind,
             "peer_group_size": len(data["peers"].members) if shown else None,
             "kpis": [
@@ -140,13 +149,7 @@ class RevenueShareSerializer(serializers.Serializer):
     won_revenue = serializers.DecimalField(max_digits=24, decimal_places=2)
 
 
-class ProgramDashboardSerializer(serializers.Serializer):
-    period = serializers.CharField()
-    since = serializers.DateField()
-    until = serializers.DateField()
-    previous_since = serializers.DateField()
-    previous_until = serializers.DateField()
-    currency = serializers.CharField()
+class ProgramDashboardSerializer(DashboardPeriodSerializer):
     partners = serializers.IntegerField()
     active_partners = serializers.IntegerField()
     kpis = ProgramKpiSerializer(many=True)
@@ -202,12 +205,7 @@ class ProgramDashboardView(APIView):
         period = _staff_period(request)
         data = program_dashboard(request.user, period, ranked=0)
         body = {
-            "period": period.key,
-            "since": period.since,
-            "until": period.until,
-            "previous_since": period.previous_since,
-            "previous_until": period.previous_until,
-            "currency": data["currency"],
+            **_period_fields(period, data["currency"]),
             "partners": data["partners"],
             "active_partners": data["active"],
             "kpis": [{**row, "label": str(row["label"])} for row in data["kpis"]],

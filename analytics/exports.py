@@ -12,15 +12,27 @@ FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value):
-    """A cell's value: numbers as numbers; text that a spreadsheet would run as a formula, as text."""
-    if isinstance(value, Decimal):
-        return float(value) if value == value.to_integral_value() or abs(value) < 10**15 else str(value)
-    if value is None:
-        return ""
+def _guarded(value):
+    """Text a spreadsheet would run as a formula, as text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
-    return value if isinstance(value, int | float) else str(value)
+    return value
+
+
+def _csv(value) -> str:
+    """A CSV cell: a number as written (amounts keep their cents), nothing for no value."""
+    if value is None:
+        return ""
+    return _guarded(value if isinstance(value, str) else str(value))
+
+
+def _cell(value):
+    """An Excel cell: numbers as numbers (a huge amount as text, past a float's exact digits)."""
+    if isinstance(value, Decimal):
+        return float(value) if abs(value) < 10**15 else str(value)
+    if value is None:
+        return ""
+    return value if isinstance(value, int | float) else _guarded(str(value))
 
 
 def table_response(rows: list[list], *, filename: str, fmt: str, sheet: str = "Data") -> HttpResponse:
@@ -44,6 +56,6 @@ def table_response(rows: list[list], *, filename: str, fmt: str, sheet: str = "D
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response)
         for row in rows:
-            writer.writerow([_cell(value) for value in row])
+            writer.writerow([_csv(value) for value in row])
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

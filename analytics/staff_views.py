@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -41,10 +41,6 @@ def program(request):
     return render(request, "analytics/program_dashboard.html", context, status=400 if error else 200)
 
 
-def _text(value):
-    return "" if value is None else value
-
-
 @login_required
 @require_GET
 def program_export(request, table, fmt):
@@ -53,17 +49,12 @@ def program_export(request, table, fmt):
         raise Http404
     period, error = _period(request)
     if error is not None:
-        from django.http import HttpResponse
-
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     data = program_dashboard(request.user, period, ranked=0)
     currency = data["currency"]
     if table == "kpis":
         rows = [[_("Figure"), _("Value"), _("Previous period"), _("Change")]]
-        rows += [
-            [str(row["label"]), _text(row["value"]), _text(row["previous"]), _text(row["change"])]
-            for row in data["kpis"]
-        ]
+        rows += [[str(row["label"]), row["value"], row["previous"], row["change"]] for row in data["kpis"]]
     elif table == "ranking":
         rows = [
             [_("Rank"), _("Partner"), _("Country"), _("Tier"), _("Score")]

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +9,7 @@ from prm.errors import ServiceError
 
 from . import charts, periods
 from .access import dashboard_partner
+from .exports import table_response
 from .selectors import partner_dashboard
 
 EXPORTS = ("kpis", "revenue", "pipeline", "funnel")
@@ -62,12 +61,6 @@ def partner_context(request, partner, membership, period, error, data) -> dict:
     }
 
 
-def _display(row) -> str:
-    if row.value is None:
-        return ""
-    return str(row.value)
-
-
 @login_required
 @require_GET
 def dashboard_export(request, table):
@@ -81,26 +74,17 @@ def dashboard_export(request, table):
     if error is not None:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     data = partner_dashboard(partner, period)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="dashboard-{table}-{period.since}-{period.until}.csv"'
-    writer = csv.writer(response)
+    currency = data["currency"]
     if table == "kpis":
-        writer.writerow([_("Figure"), _("Value"), _("Previous period"), _("Change"), _("Percentile among peers")])
-        for row in data["kpis"]:
-            previous = "" if row.previous is None else str(row.previous)
-            changed = "" if row.change is None else str(row.change)
-            rank = "" if row.percentile is None else row.percentile
-            writer.writerow([str(row.label), _display(row), previous, changed, rank])
+        rows = [[_("Figure"), _("Value"), _("Previous period"), _("Change"), _("Percentile among peers")]]
+        rows += [[str(row.label), row.value, row.previous, row.change, row.percentile] for row in data["kpis"]]
     elif table == "revenue":
-        writer.writerow([_("Month"), _("Won revenue (%(currency)s)") % {"currency": data["currency"]}])
-        for month, value in data["revenue"]:
-            writer.writerow([month.isoformat()[:7], value])
+        rows = [[_("Month"), _("Won revenue (%(currency)s)") % {"currency": currency}]]
+        rows += [[month.isoformat()[:7], value] for month, value in data["revenue"]]
     elif table == "pipeline":
-        writer.writerow([_("Stage"), _("Registrations"), _("Amount (%(currency)s)") % {"currency": data["currency"]}])
-        for row in data["pipeline"]:
-            writer.writerow([str(row["label"]), row["count"], row["amount"]])
+        rows = [[_("Stage"), _("Registrations"), _("Amount (%(currency)s)") % {"currency": currency}]]
+        rows += [[str(row["label"]), row["count"], row["amount"]] for row in data["pipeline"]]
     else:
-        writer.writerow([_("Step"), _("Leads")])
-        for _key, label, value in data["funnel"]:
-            writer.writerow([str(label), value])
-    return response
+        rows = [[_("Step"), _("Leads")]]
+        rows += [[str(label), value] for _key, label, value in data["funnel"]]
+    return table_response(rows, filename=f"dashboard-{table}-{period.since}-{period.until}", fmt="csv")

@@ -138,7 +138,13 @@ def test_the_backfill_command(solaris_history):
     run = RollupRun.objects.get()
     assert (run.since, run.until, run.trigger) == (days_ago(90), days_ago(1), "backfill")
     assert f"{run.rows} daily figures" in out.getvalue()
-    for arguments in (["--until", days_ago(0).isoformat()], ["--since", "2026-13-01"], ["--days", "0"]):
+    for arguments in (
+        ["--until", days_ago(0).isoformat()],
+        ["--since", "2026-13-01"],
+        ["--days", "0"],
+        ["--days", str(20 * 366 + 1)],  # one day past the bound
+        ["--days", "99999999999"],
+    ):
         with pytest.raises(CommandError):
             call_command("analytics_backfill", *arguments, stdout=io.StringIO())
 

@@ -138,6 +138,8 @@ def test_the_exports(client, world, history):
     assert len(lines) == 13 and lines[0].startswith("Month,") and any(line.endswith(",1000.00") for line in lines)
     for table in ("kpis", "pipeline", "funnel"):
         assert client.get(reverse("dashboard_export", args=[table])).status_code == 200
+    figures = client.get(reverse("dashboard_export", args=["kpis"])).content.decode().splitlines()
+    assert "Win rate,100.0,,," in figures  # no previous period: empty cells, not "None"
     assert client.get(reverse("dashboard_export", args=["secrets"])).status_code == 404
     bad = client.get(reverse("dashboard_export", args=["kpis"]), {"period": "custom", "since": "", "until": ""})
     assert bad.status_code == 400

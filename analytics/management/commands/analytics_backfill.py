@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from analytics.services import rollup
 
+MAX_DAYS = 20 * 366  # twenty years back at most
+
 
 class Command(BaseCommand):
     help = "Rebuild the dashboards' daily figures of past days (by default the last three years, up to yesterday)."
@@ -26,9 +28,13 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(f"Not a date: {error}") from None
+        except OverflowError:
+            raise CommandError("The span reaches past the calendar.") from None
+        if not 1 <= options["days"] <= MAX_DAYS:
+            raise CommandError(f"--days takes 1 to {MAX_DAYS} days.")
         if until > yesterday:
             raise CommandError("Today is read live: the last day is yesterday at most.")
-        if since > until or options["days"] < 1:
+        if since > until:
             raise CommandError("The span is empty.")
         run = rollup(since=since, until=until, trigger="backfill")
         seconds = (run.finished_at - run.started_at).total_seconds()
