@@ -9,7 +9,10 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self):
         from prm.partner_pages import register_partner_nav
+        from prm.programs import create_with_each_program
 
         from .access import dashboard_nav
+        from .services import analytics_program_settings_create
 
         register_partner_nav("dashboard", dashboard_nav)
+        create_with_each_program(analytics_program_settings_create, dispatch_uid="analytics.program_settings")

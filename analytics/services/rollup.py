@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from prm.metrics import Period, measured_metrics, metric_daily_values
 
-from .models import DailyValue, RollupRun
+from ..models import DailyValue, RollupRun
 
 RECENT_DAYS = 92
 CHUNK_DAYS = 92  # a backfill reads the metrics a quarter at a time
@@ -89,7 +89,7 @@ def rollup_recent(*, today: datetime.date | None = None, trigger: str = "task") 
         today = today or timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
     run = rollup(since=yesterday - datetime.timedelta(days=RECENT_DAYS - 1), until=yesterday, trigger=trigger)
-    from . import peers, program
+    from .. import peers, program
 
     peers.warm(today)
     program.warm(today)
