@@ -12,7 +12,9 @@ class AnalyticsConfig(AppConfig):
         from prm.programs import create_with_each_program
 
         from .access import dashboard_nav
+        from .notifications import register_kinds
         from .services import analytics_program_settings_create
 
         register_partner_nav("dashboard", dashboard_nav)
+        register_kinds()
         create_with_each_program(analytics_program_settings_create, dispatch_uid="analytics.program_settings")

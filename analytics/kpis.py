@@ -102,6 +102,21 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         ("leads.converted", "leads.accepted"),
         drill="lead_inbox?status=converted",
     ),
+    KpiDefinition(
+        "sla_misses",
+        _("Lead clocks missed"),
+        COUNT,
+        _sum("leads.sla_missed"),
+        ("leads.sla_missed",),
+        higher_is_better=False,
+    ),
+    KpiDefinition(
+        "sla_compliance",
+        _("Lead clocks met in time"),
+        PERCENT,
+        _ratio("leads.sla_met", "leads.sla_met", "leads.sla_missed", scale=Decimal(100)),
+        ("leads.sla_met", "leads.sla_missed"),
+    ),
 )
 
 METRICS = tuple(sorted({metric for definition in DEFINITIONS for metric in definition.metrics}))

@@ -12,6 +12,7 @@ from prm.tenancy import get_visible_or_404, is_vendor_staff, record_denied_acces
 
 from . import periods
 from .exports import FORMATS, table_response
+from .health import inactive_partners
 from .program import program_dashboard
 from .selectors import partner_dashboard
 from .views import _period, partner_context
@@ -36,6 +37,7 @@ def program(request):
         "period_choices": periods.CHOICES,
         "error": error,
         "query": request.GET.urlencode(),
+        "inactive_list": inactive_partners(request.user),
         **data,
     }
     return render(request, "analytics/program_dashboard.html", context, status=400 if error else 200)

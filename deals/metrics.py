@@ -4,13 +4,13 @@ partners' day figures (``deals.figures``), not on the registrations."""
 
 from __future__ import annotations
 
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from prm.metrics import MONEY, Period, register_metric
+from prm.metrics import MONEY, Period, register_activity, register_metric
 
-from .models import PartnerDealDay
+from .models import Deal, PartnerDealDay
 
 
 def _day_sums(column: str, partner_ids: list[int], period: Period) -> dict[int, int]:
@@ -110,7 +110,16 @@ def won_revenue(partner_ids: list[int], period: Period) -> dict:
     }
 
 
+def last_registration(partner_ids: list[int], since) -> dict:
+    """The moment each partner last created a registration (drafts included), from ``deal_partner_created``."""
+    rows = Deal.objects.filter(partner_id__in=partner_ids)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    return dict(rows.values("partner_id").annotate(last=Max("created_at")).order_by().values_list("partner_id", "last"))
+
+
 def register() -> None:
+    register_activity("deals.registration", last_registration, label=_("a deal registration"))
     register_metric(
         "deals.registered",
         deals_registered,

@@ -462,6 +462,17 @@ def search_deals(user, text: str, limit: int):
 PIPELINE_REVIEW = "review"  # submitted or waiting for the partner's answer: not yet a stage
 
 
+def open_registrations_by_partner(partner_ids) -> dict[int, int]:
+    """``{partner_id: registrations awaiting a decision or approved and not closed}`` (one query)."""
+    rows = (
+        Deal.objects.filter(partner_id__in=list(partner_ids), status__in=OPEN_STATUSES + (DealStatus.APPROVED,))
+        .values("partner_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return dict(rows.values_list("partner_id", "n"))
+
+
 def pipeline_by_stage(partner, *, today=None) -> list[dict]:
     """The partner's open pipeline now: registrations awaiting a decision, then the approved ones by
     sales stage, each with its count and estimated amount in the program's currency (converted at

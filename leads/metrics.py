@@ -3,14 +3,20 @@ however many partners are asked for."""
 
 from __future__ import annotations
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, F, Max, When
+from django.db.models.functions import Greatest, TruncDate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from prm.metrics import Period, register_metric
+from prm.metrics import Period, register_activity, register_metric
+from prm.sla.models import Deadline, DeadlineState
 
-from .models import Lead, LeadAssignment, LeadStatus
+from .models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, Lead, LeadAssignment, LeadStatus
+
+PARTNER_CLOCKS = (ACCEPTANCE_KIND, FIRST_CONTACT_KIND)
+
+# What a partner does to a lead: accept it, record the first contact, qualify it, close it.
+_PARTNER_STEPS = ("accepted_at", "contacted_at", "qualified_at")
 
 
 def _daily_counts(queryset, column: str, period: Period) -> dict:
@@ -61,7 +67,44 @@ def leads_converted(partner_ids: list[int], period: Period) -> dict[int, int]:
     return dict(converted.values("partner_id").annotate(n=Count("pk")).order_by().values_list("partner_id", "n"))
 
 
+def last_lead_action(partner_ids: list[int], since) -> dict:
+    """The moment each partner last accepted, contacted, qualified or closed one of its leads (a lead
+    closed by the partner is converted or lost; one that went back to the pool is no longer its)."""
+    leads = Lead.objects.filter(partner_id__in=partner_ids)
+    if since is not None:
+        leads = leads.filter(updated_at__gte=since)
+    closed = Case(When(status__in=(LeadStatus.CONVERTED, LeadStatus.LOST), then=F("closed_at")))
+    moment = Greatest(*_PARTNER_STEPS, closed)
+    rows = leads.annotate(moment=moment).values("partner_id").annotate(last=Max("moment")).order_by()
+    return {partner_id: last for partner_id, last in rows.values_list("partner_id", "last") if last is not None}
+
+
+def _partner_clocks(partner_ids: list[int], period: Period, state: str):
+    """The partner's clocks of lead acceptance and first contact that closed in ``state`` in the period."""
+    return Deadline.objects.filter(
+        period.moments("closed_at"), kind__in=PARTNER_CLOCKS, partner_id__in=partner_ids, state=state
+    )
+
+
+def _clock_counts(state: str):
+    def selector(partner_ids: list[int], period: Period) -> dict[int, int]:
+        rows = _partner_clocks(partner_ids, period, state).values("partner_id").annotate(n=Count("pk")).order_by()
+        return dict(rows.values_list("partner_id", "n"))
+
+    def daily(partner_ids: list[int], period: Period) -> dict:
+        return _daily_counts(_partner_clocks(partner_ids, period, state), "closed_at", period)
+
+    return selector, daily
+
+
 def register() -> None:
+    missed, missed_daily = _clock_counts(DeadlineState.BREACHED)
+    met, met_daily = _clock_counts(DeadlineState.MET)
+    register_metric(
+        "leads.sla_missed", missed, daily=missed_daily, label=_("lead clocks missed by the partner"), offered=False
+    )
+    register_metric("leads.sla_met", met, daily=met_daily, label=_("lead clocks met by the partner"), offered=False)
+    register_activity("leads.action", last_lead_action, label=_("a lead worked"))
     register_metric(
         "leads.accepted",
         leads_accepted,

@@ -28,6 +28,8 @@ TASK_ROUTES = {
     "leads.tasks.leads_assign_pool": {"queue": BULK},
     "deals.tasks.refresh_won_revenue": {"queue": BULK},
     "analytics.tasks.rollup_recent": {"queue": BULK},
+    "analytics.tasks.activity_check": {"queue": BULK},
+    "analytics.tasks.weekly_digests": {"queue": BULK},
 }
 
 

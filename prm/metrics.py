@@ -192,3 +192,56 @@ def metric_daily_values(
                 values[(partner_id, day)] = value
         day += datetime.timedelta(days=1)
     return values
+
+
+# --- Activity ---------------------------------------------------------------------------------------
+# What a partner did last, by kind (a login, a deal registered, a lead worked, a course taken): each
+# app registers a reader of its kind; the dashboards ask for the newest moment of every kind at once.
+# A reader takes partner ids and a moment (None: all time) and returns ``{partner_id: moment}`` of its
+# kind's newest activity at or after that moment, in a fixed number of queries.
+
+ActivityReader = Callable[[list[int], datetime.datetime | None], Mapping[int, datetime.datetime]]
+
+
+@dataclass(frozen=True)
+class ActivityKind:
+    name: str
+    reader: ActivityReader
+    label: str  # lazy: "a login", "a deal registration"…
+
+
+_ACTIVITIES: dict[str, ActivityKind] = {}
+
+
+def register_activity(name: str, reader: ActivityReader, *, label) -> ActivityKind:
+    """Registers a kind of partner activity; a name registered twice is refused (ValueError)."""
+    if name in _ACTIVITIES:
+        raise ValueError(f"The activity {name!r} is registered already.")
+    kind = _ACTIVITIES[name] = ActivityKind(name=name, reader=reader, label=label)
+    return kind
+
+
+def unregister_activity(name: str) -> None:
+    _ACTIVITIES.pop(name, None)
+
+
+def activity_label(name: str) -> str:
+    """The label of a kind of activity, or the empty text for one no longer registered."""
+    kind = _ACTIVITIES.get(name)
+    return str(kind.label) if kind is not None else ""
+
+
+def latest_activity(
+    partner_ids: Iterable[int], since: datetime.datetime | None = None
+) -> dict[int, tuple[datetime.datetime, str]]:
+    """``{partner_id: (moment, kind)}``: each partner's newest activity of any registered kind at or
+    after ``since``; partners without any are left out."""
+    ids = sorted(set(partner_ids))
+    latest: dict[int, tuple[datetime.datetime, str]] = {}
+    if not ids:
+        return latest
+    for name in sorted(_ACTIVITIES):
+        for partner_id, moment in _ACTIVITIES[name].reader(ids, since).items():
+            if moment is not None and (partner_id not in latest or moment > latest[partner_id][0]):
+                latest[partner_id] = (moment, name)
+    return latest

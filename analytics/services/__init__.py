@@ -2,15 +2,29 @@
 settings (``config``), the partners' activity and its alerts (``activity``), the weekly digests
 (``digests``) and the saved views (``saved_views``)."""
 
-from .config import analytics_program_settings_create, analytics_settings_save, program_analytics_settings
+from .activity import ActivityCheck, activity_check
+from .config import (
+    SETTINGS_FIELDS,
+    analytics_program_settings_create,
+    analytics_settings_update,
+    analytics_settings_validate,
+    program_analytics_settings,
+)
+from .digests import Digests, weekly_digests
 from .rollup import BATCH, CHUNK_DAYS, RECENT_DAYS, rollup, rollup_recent
 
 __all__ = [
+    "Digests",
+    "weekly_digests",
+    "ActivityCheck",
+    "activity_check",
     "BATCH",
     "CHUNK_DAYS",
     "RECENT_DAYS",
     "analytics_program_settings_create",
-    "analytics_settings_save",
+    "SETTINGS_FIELDS",
+    "analytics_settings_update",
+    "analytics_settings_validate",
     "program_analytics_settings",
     "rollup",
     "rollup_recent",

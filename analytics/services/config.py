@@ -6,13 +6,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from prm.audit.services import audit_record
-from prm.config_writes import require_staff_permission
+from prm.config_writes import apply_changes, require_staff_permission
 from prm.errors import ServiceError
 
 from ..models import ProgramAnalyticsSettings
 
 INACTIVITY_DAYS_MIN = 7
 INACTIVITY_DAYS_MAX = 365
+SETTINGS_FIELDS = ("inactivity_days",)
 
 
 def program_analytics_settings(program_id: int) -> ProgramAnalyticsSettings:
@@ -26,28 +27,28 @@ def analytics_program_settings_create(*, program) -> ProgramAnalyticsSettings:
     return ProgramAnalyticsSettings.objects.get_or_create(program=program)[0]
 
 
-def settings_problems(values: dict) -> dict:
-    """A message per field whose value the settings refuse."""
-    days = values.get("inactivity_days")
-    if days is None or not INACTIVITY_DAYS_MIN <= days <= INACTIVITY_DAYS_MAX:
-        return {
-            "inactivity_days": _("Choose between %(low)s and %(high)s days.")
-            % {"low": INACTIVITY_DAYS_MIN, "high": INACTIVITY_DAYS_MAX}
-        }
-    return {}
+def analytics_settings_validate(*, inactivity_days) -> None:
+    """Refuse a number of days outside 7–365 (a week at least: a partner may take a holiday)."""
+    if inactivity_days is None or not INACTIVITY_DAYS_MIN <= inactivity_days <= INACTIVITY_DAYS_MAX:
+        raise ServiceError(
+            _("Choose between %(low)s and %(high)s days.") % {"low": INACTIVITY_DAYS_MIN, "high": INACTIVITY_DAYS_MAX},
+            field="inactivity_days",
+        )
 
 
 @transaction.atomic
-def analytics_settings_save(*, actor, settings: ProgramAnalyticsSettings, changes: dict) -> ProgramAnalyticsSettings:
-    """Save a program's settings; ``changes`` maps each changed field to [before, after] for the trail."""
+def analytics_settings_update(
+    *, actor, settings: ProgramAnalyticsSettings, inactivity_days
+) -> ProgramAnalyticsSettings:
+    """Change a program's settings; the change is audited. The next hourly check applies it."""
     require_staff_permission(
         actor, "analytics.change_programanalyticssettings", _("You may not change the dashboard settings.")
     )
-    problems = settings_problems({"inactivity_days": settings.inactivity_days})
-    if problems:
-        raise ServiceError(next(iter(problems.values())))
-    settings.save()
+    analytics_settings_validate(inactivity_days=inactivity_days)
+    settings = ProgramAnalyticsSettings.objects.select_for_update().get(pk=settings.pk)
+    changes = apply_changes(settings, {"inactivity_days": inactivity_days})
     if changes:
+        settings.save(update_fields=list(changes))
         audit_record(
             actor=actor,
             action="analytics_settings.changed",

@@ -9,9 +9,14 @@ from .partners import (
     LIST_SORTS,
     ONBOARDING_FILTERS,
     STATUS_FILTERS,
+    ActivePartner,
     PeerGroup,
+    active_partners,
+    admins_by_partner,
     all_partner_ids,
     all_peer_groups,
+    cams_by_partner,
+    channel_managers,
     my_partner_or_404,
     partner_admins,
     partner_cams,
@@ -30,6 +35,11 @@ from .partners import (
 from .team import MemberStatus, member_status, team_invitations, team_members
 
 __all__ = [
+    "ActivePartner",
+    "active_partners",
+    "admins_by_partner",
+    "cams_by_partner",
+    "channel_managers",
     "LIST_SORTS",
     "PeerGroup",
     "all_partner_ids",

@@ -191,3 +191,54 @@ def partner_ids_visible(user) -> list[int]:
 def partners_by_ids(ids):
     """Partners by id, with their tier and program (the dashboards' names; the ids come from a scope)."""
     return Partner.objects.filter(pk__in=list(ids)).select_related("tier", "program").order_by("name")
+
+
+@dataclass(frozen=True)
+class ActivePartner:
+    pk: int
+    name: str
+    program_id: int
+    joined: object  # datetime: when the partner was made
+    currency: str  # the program's
+
+
+def active_partners() -> list[ActivePartner]:
+    """Every active partner, with its program and when it joined (the inactivity check; one query)."""
+    rows = (
+        Partner.objects.filter(is_active=True)
+        .order_by("pk")
+        .values_list("pk", "name", "program_id", "created_at", "program__currency")
+    )
+    return [ActivePartner(*row) for row in rows]
+
+
+def admins_by_partner(partner_ids) -> dict[int, list]:
+    """``{partner_id: [active partner admins]}`` of the partners asked for (one query)."""
+    users = get_user_model().objects.filter(
+        is_active=True, membership__partner_id__in=list(partner_ids), membership__role="admin"
+    )
+    found: dict[int, list] = {}
+    for user in users.select_related("membership").order_by("pk"):
+        found.setdefault(user.membership.partner_id, []).append(user)
+    return found
+
+
+def cams_by_partner(partner_ids) -> dict[int, list]:
+    """``{partner_id: [active CAM users]}`` of the partners asked for (one query)."""
+    grants = cam_grants().filter(content_object_id__in=list(partner_ids), user__is_active=True).select_related("user")
+    found: dict[int, list] = {}
+    for grant in grants.order_by("content_object_id", "user__email"):
+        found.setdefault(grant.content_object_id, []).append(grant.user)
+    return found
+
+
+def channel_managers():
+    """The active channel managers (who hears about partners without a CAM)."""
+    from prm.roles import StaffRole
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=StaffRole.CHANNEL_MANAGER)
+        .distinct()
+        .order_by("pk")
+    )

@@ -355,6 +355,13 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-keys-purge": {"task": "prm.idempotency.tasks.purge_idempotency_keys", "schedule": 3600.0},
     # The ECB publishes around 16:00 CET; a failed load is logged and tried again the next day.
     "exchange-rates-load": {"task": "prm.money.tasks.load_exchange_rates", "schedule": crontab(hour=16, minute=30)},
+    # Inactive partners: one alert per episode to their CAMs (analytics.services.activity).
+    "analytics-activity": {"task": "analytics.tasks.activity_check", "schedule": 3600.0},
+    # Monday morning: the CAMs' portfolio and the partner admins' pipeline of the past week.
+    "analytics-digests": {
+        "task": "analytics.tasks.weekly_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
 }
 # Publishing on commit must not hang a request when Redis is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -2,10 +2,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from deals.models import Deal, DealStatus
-from leads.models import Lead, LeadAssignment, LeadStatus
+from leads.models import ACCEPTANCE_KIND, Lead, LeadAssignment, LeadStatus
+from prm.sla.models import BusinessCalendar, Deadline, DeadlineState
 from tests.helpers.api import api  # noqa: F401  (fixture)
 from tests.leads.conftest import LEAD_DEFAULTS
 
@@ -70,6 +72,22 @@ def history():
                 Lead.objects.filter(pk=lead.pk).update(closed_at=at(converted, 15))
             return LeadAssignment.objects.create(
                 lead=lead, partner=partner, strategy="manual", assigned_at=offered_at, accepted_at=accepted_at
+            )
+
+        def clock(self, partner, *, closed, state=DeadlineState.BREACHED, kind=ACCEPTANCE_KIND, hour=12):
+            """A lead clock of the partner that closed (met or missed) on a day."""
+            lead = Lead.objects.create(partner=partner, status=LeadStatus.ACCEPTED, **LEAD_DEFAULTS)
+            calendar = BusinessCalendar.objects.first() or BusinessCalendar.objects.create(name="Default")
+            return Deadline.objects.create(
+                kind=kind,
+                content_type=ContentType.objects.get_for_model(Lead),
+                object_id=lead.pk,
+                partner_id=partner.pk,
+                calendar=calendar,
+                duration_seconds=3600,
+                started_at=at(closed, 8),
+                state=state,
+                closed_at=at(closed, hour),
             )
 
     return History()

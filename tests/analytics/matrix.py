@@ -8,7 +8,7 @@ for the next role.
 
 import sys
 
-from tests.matrix_cast import LOGIN, REDIRECT, row
+from tests.matrix_cast import LOGIN, OBJECT, REDIRECT, admin_row, admin_staff, row
 
 _PAGE = row(LOGIN, 200, 403, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 
@@ -24,7 +24,14 @@ AREAS = (sys.modules[__name__],)
 
 
 def objects(world) -> dict:
-    return {}
+    from django.utils import timezone
+
+    from analytics.models import PartnerActivity, ProgramAnalyticsSettings
+
+    partner = world["partner_a"]
+    activity, _made = PartnerActivity.objects.get_or_create(partner=partner, defaults={"checked_at": timezone.now()})
+    settings, _made = ProgramAnalyticsSettings.objects.get_or_create(program_id=partner.program_id)
+    return {"activity": activity, "settings": settings}
 
 
 def values(world, objects: dict) -> tuple[dict, dict]:
@@ -32,16 +39,46 @@ def values(world, objects: dict) -> tuple[dict, dict]:
         "dashboard_export": {"table": "kpis"},
         "staff_dashboard_export": {"table": "kpis", "fmt": "csv"},
         "staff_partner_dashboard": {"pk": world["partner_a"].pk},
-    }, {}
+    }, {
+        "analytics/partneractivity": objects["activity"].pk,
+        "analytics/programanalyticssettings": objects["settings"].pk,
+    }
 
 
 _STAFF = row(LOGIN, 403, 403, 403, 200, 200, 200, 200)
 ROUTES.update(
     {
         "staff_dashboard": _STAFF,
+        "staff_portfolio": _STAFF,
         "staff_dashboard_export": _STAFF,
         "staff_partner_dashboard": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
         "api_dashboard_program": row(401, 404, 404, 404, 200, 200, 200, 200),
         "api_ranking": row(401, 404, 404, 404, 200, 200, 200, 200),
+    }
+)
+
+# The dashboards' admin: each program's inactivity threshold is the channel manager's (one row per
+# program: nobody adds or deletes); the partners' activity is read-only, a CAM's scoped to their
+# partners; acquisition, marketing and training are granted neither.
+_NOT_SEE_ALL = {"acquisition": 403, "marketing": 403, "training": 403}
+_MANAGER_ONLY = admin_row(403, 403, 200, 403)
+ADMIN_MODELS.update(
+    {
+        "analytics/programanalyticssettings": {
+            "changelist": _MANAGER_ONLY,
+            "add": admin_staff(403),
+            "history": _MANAGER_ONLY,
+            "delete": admin_staff(403),
+            "change": _MANAGER_ONLY,
+            "object": OBJECT,
+        },
+        "analytics/partneractivity": {
+            "changelist": admin_row(200, 200, 200, 200, **_NOT_SEE_ALL),
+            "add": admin_staff(403),
+            "history": admin_row(200, REDIRECT, 200, 200, **_NOT_SEE_ALL),
+            "delete": admin_staff(403),
+            "change": admin_row(200, REDIRECT, 200, 200, **_NOT_SEE_ALL),
+            "object": OBJECT,
+        },
     }
 )

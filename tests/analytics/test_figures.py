@@ -17,6 +17,7 @@ from analytics.selectors import partner_dashboard
 from analytics.services import RECENT_DAYS, rollup, rollup_recent
 from deals.models import DealStatus
 from prm.money.models import ExchangeRate
+from prm.sla.models import DeadlineState
 
 DAY = datetime.timedelta(days=1)
 
@@ -43,6 +44,13 @@ def solaris_history(world, history):
     for hours in (2, 4, 6):
         history.offer(a, offered=d1, accepted=True, hours_to_accept=hours, converted=d2 if hours == 2 else None)
     history.offer(a, offered=d1)
+    # Lead clocks: two missed and one met in the period, one missed the day before it, another
+    # partner's missed clock.
+    history.clock(a, closed=d1)
+    history.clock(a, closed=days_ago(60), hour=0)
+    history.clock(a, closed=d2, state=DeadlineState.MET)
+    history.clock(a, closed=days_ago(61), hour=23)
+    history.clock(world["partner_b"], closed=d1)
     return a
 
 
@@ -69,6 +77,8 @@ def test_each_figure_against_the_hand_computed_history(solaris_history, rolled):
         "acceptance_rate": Decimal("75.0"),
         "conversion_rate": Decimal("33.3"),
         "accept_hours": Decimal("4.0"),
+        "sla_misses": 2,
+        "sla_compliance": Decimal("33.3"),  # 1 met of 3
     }
     assert [count for _key, _label, count in data["funnel"]] == [4, 3, 1]
     revenue = dict(data["revenue"])

@@ -9,6 +9,7 @@ from prm.roles import StaffRole, ensure_staff_groups, staff_grants
 # as bare codenames matched across apps; the per-app declarations must give exactly these.
 EXPECTED = {
     "channel_account_manager": {
+        "analytics.view_partneractivity",
         "audit.view_auditevent",
         "catalogue.view_product",
         "deals.approve_deal",
@@ -55,6 +56,9 @@ EXPECTED = {
         "partners.view_tier",
     },
     "channel_manager": {
+        "analytics.change_programanalyticssettings",
+        "analytics.view_partneractivity",
+        "analytics.view_programanalyticssettings",
         "accounts.view_user",
         "audit.view_auditevent",
         "catalogue.add_product",
@@ -158,6 +162,7 @@ EXPECTED = {
         "partners.view_tier",
     },
     "executive": {
+        "analytics.view_partneractivity",
         "audit.view_auditevent",
         "catalogue.view_product",
         "deals.view_deal",
