@@ -53,16 +53,18 @@ def weights() -> dict[str, int]:
 
 
 def _percentiles(values: dict[int, Decimal | None]) -> dict[int, int]:
-    """Each partner's share of the others it does better than (ties half), 0 without a value; sorted
-    once (two thousand partners: a comparison of each with each would take seconds)."""
+    """Each partner's share of the others it does better than (ties half; a partner without a value
+    is below every value), 0 without a value; sorted once (two thousand partners: a comparison of
+    each with each would take seconds)."""
     present = sorted(value for value in values.values() if value is not None)
+    missing = len(values) - len(present)
     others = max(len(values) - 1, 1)
     result = {}
     for partner_id, value in values.items():
         if value is None:
             result[partner_id] = 0
             continue
-        below = bisect.bisect_left(present, value)
+        below = bisect.bisect_left(present, value) + missing
         ties = bisect.bisect_right(present, value) - below - 1
         result[partner_id] = int((Decimal(below) + Decimal(ties) / 2) * 100 / others + Decimal("0.5"))
     return result

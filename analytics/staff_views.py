@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from partners.selectors import partners_visible
@@ -55,7 +56,7 @@ def program_export(request, table, fmt):
     data = program_dashboard(request.user, period, ranked=0)
     currency = data["currency"]
     if table == "kpis":
-        rows = [[_("Figure"), _("Value"), _("Previous period"), _("Change")]]
+        rows = [[_("Figure"), _("Value"), _("Previous period"), pgettext("against the previous period", "Change")]]
         rows += [[str(row["label"]), row["value"], row["previous"], row["change"]] for row in data["kpis"]]
     elif table == "ranking":
         rows = [

@@ -3,6 +3,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from prm.errors import ServiceError
@@ -76,7 +77,7 @@ def dashboard_export(request, table):
     data = partner_dashboard(partner, period)
     currency = data["currency"]
     if table == "kpis":
-        rows = [[_("Figure"), _("Value"), _("Previous period"), _("Change"), _("Percentile among peers")]]
+        rows = [[_("Figure"), _("Value"), _("Previous period"), pgettext("against the previous period", "Change"), _("Percentile among peers")]]
         rows += [[str(row.label), row.value, row.previous, row.change, row.percentile] for row in data["kpis"]]
     elif table == "revenue":
         rows = [[_("Month"), _("Won revenue (%(currency)s)") % {"currency": currency}]]
