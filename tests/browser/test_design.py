@@ -82,6 +82,7 @@ def main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("staff-partners", reverse("staff_partner_list")),
             ("staff-partner", reverse("staff_partner_detail", args=[solaris.pk])),
             ("staff-dashboard", reverse("staff_dashboard")),
+            ("staff-portfolio", reverse("staff_portfolio")),
             ("staff-partner-dashboard", reverse("staff_partner_dashboard", args=[solaris.pk])),
             ("styleguide", reverse("styleguide")),
         ],
