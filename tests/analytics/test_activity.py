@@ -20,6 +20,10 @@ from prm.audit.models import AuditEvent
 from prm.errors import ServiceError
 from prm.notifications.models import Notification
 from tests import factories
+from tests.helpers.admin import (
+    admin_url,
+    login,  # noqa: F401  (fixture)
+)
 from tests.helpers.concurrency import run_together
 from tests.leads.conftest import LEAD_DEFAULTS
 
@@ -296,3 +300,25 @@ def test_a_channel_manager_changes_the_setting_audited_a_cam_may_not(world):
     # The same value again changes nothing and records nothing.
     analytics_settings_update(actor=world["channel_manager"], settings=settings, inactivity_days=45)
     assert AuditEvent.objects.filter(action="analytics_settings.changed").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days, saved", [(6, False), (7, True), (365, True), (366, False)])
+def test_the_admin_saves_the_setting_through_the_service(world, login, days, saved):  # noqa: F811
+    settings = ProgramAnalyticsSettings.objects.get(program=world["partner_a"].program)
+    client = login(world["channel_manager"])
+    response = client.post(admin_url(settings), {"inactivity_days": days})
+    assert response.status_code == (302 if saved else 200)
+    assert ProgramAnalyticsSettings.objects.get(pk=settings.pk).inactivity_days == (days if saved else 30)
+    assert AuditEvent.objects.filter(action="analytics_settings.changed").count() == (1 if saved else 0)
+    if not saved:
+        assert "Choose between 7 and 365 days." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_cam_may_not_change_the_setting_in_the_admin(world, login):  # noqa: F811
+    settings = ProgramAnalyticsSettings.objects.get(program=world["partner_a"].program)
+    client = login(world["cam_a"])
+    response = client.post(admin_url(settings), {"inactivity_days": 45})
+    assert response.status_code == 403
+    assert ProgramAnalyticsSettings.objects.get(pk=settings.pk).inactivity_days == 30
