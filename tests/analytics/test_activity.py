@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from analytics.models import PartnerActivity, ProgramAnalyticsSettings
 from analytics.services import activity as activity_service
@@ -322,3 +323,17 @@ def test_a_cam_may_not_change_the_setting_in_the_admin(world, login):  # noqa: F
     response = client.post(admin_url(settings), {"inactivity_days": 45})
     assert response.status_code == 403
     assert ProgramAnalyticsSettings.objects.get(pk=settings.pk).inactivity_days == 30
+
+
+@pytest.mark.django_db
+def test_a_real_sign_in_after_the_previous_check_closes_the_episode(quiet, client):
+    start = timezone.now()
+    Partner.objects.filter(pk=quiet["partner_a"].pk).update(created_at=start - 100 * DAY)
+    signed_in(quiet["partner_a_admin"], start - 40 * DAY)
+    activity_check(now=start)
+    assert PartnerActivity.objects.get(partner=quiet["partner_a"]).inactive_since is not None
+    client.force_login(quiet["partner_a_admin"])  # the sign-in records last_login
+    activity_check(now=start + datetime.timedelta(hours=1))
+    row = PartnerActivity.objects.get(partner=quiet["partner_a"])
+    assert row.inactive_since is None and row.last_activity_kind == "partners.login"
+    assert row.last_activity_at >= start
