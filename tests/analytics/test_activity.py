@@ -136,6 +136,17 @@ def test_the_program_setting_is_the_threshold(quiet):
     signed_in(quiet["partner_a_admin"], NOW - 10 * DAY)
     activity_check(now=NOW)
     assert PartnerActivity.objects.get(partner=quiet["partner_a"]).inactive_since == NOW
+    assert alerts(quiet["cam_a"]).get().params["days"] == 10
+
+
+@pytest.mark.django_db
+def test_a_program_without_its_settings_row_has_the_default(quiet):
+    ProgramAnalyticsSettings.objects.all().delete()
+    signed_in(quiet["partner_a_admin"], NOW - 30 * DAY + SECOND)
+    activity_check(now=NOW)
+    assert PartnerActivity.objects.get(partner=quiet["partner_a"]).inactive_since is None
+    activity_check(now=NOW + SECOND)
+    assert PartnerActivity.objects.get(partner=quiet["partner_a"]).inactive_since == NOW + SECOND
 
 
 @pytest.mark.django_db

@@ -241,3 +241,27 @@ def test_a_recipient_who_turned_the_digest_off_gets_it_in_the_portal_without_an_
     # The in-app notification is there all the same.
     client.force_login(admin)
     assert "Partner A" in client.get(reverse("notification_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_portfolio_in_two_currencies_sums_each_apart(world, history):
+    euro = factories.ProgramFactory(name="Euro program", slug="euro-program", currency="EUR")
+    e = factories.PartnerFactory(name="Partner E", program=euro)
+    assign_perm("partners.manage_partner", world["cam_a"], e)
+    won(history, world["partner_a"], 1200, closed=2)
+    history.deal(
+        e,
+        submitted=ago(30),
+        status=DealStatus.WON,
+        decided=ago(20),
+        closed=ago(3),
+        currency="EUR",
+        final=Decimal("300"),
+    )
+    weekly_digests(today=MONDAY)
+    cam = digests(CAM_KIND, world["cam_a"]).get()
+    assert cam.params["revenue"] == [["300", "EUR"], ["1200", "USD"]] and cam.params["won"] == 2
+    with translation.override("pt-br"):
+        assert f"300{NBSP}EUR + 1.200{NBSP}USD" in cam.body()
+    with translation.override("en"):
+        assert f"300{NBSP}EUR + 1,200{NBSP}USD" in cam.body()
