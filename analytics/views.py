@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from prm.errors import ServiceError
 
 from . import charts, periods
-from .access import dashboard_partner
+from .access import dashboard_partner, reads_own_figures_only
 from .exports import table_response
 from .selectors import partner_dashboard
 
@@ -33,6 +33,10 @@ def _month(day) -> str:
 @login_required
 @require_GET
 def dashboard(request):
+    if reads_own_figures_only(request):  # not shared with the user's role: their own figures
+        from .views_mine import own_figures_response
+
+        return own_figures_response(request)
     partner, membership = dashboard_partner(request)
     if partner is None:
         return redirect("staff_dashboard")

@@ -1,8 +1,9 @@
 """Authorization-matrix entries of the dashboards (analytics); see tests/deals/matrix for the shape.
 
-A partner's admins read its dashboard (partner B's admin reads B's); its sales users only once an
-admin shares it (not in the cast: 403). Vendor staff are sent to their list of partners (the API:
-404). Sharing is a partner admin's change of the partners app; posting "not shared" changes nothing
+A partner's admins read its dashboard (partner B's admin reads B's), its exports and history; its
+sales users only once an admin shares it (not in the cast: 403), but ``/dashboard/`` shows them
+their own figures meanwhile (200), as ``/dashboard/mine/`` does for every partner user. Vendor staff
+are sent to their list of partners (the API: 404). Sharing is a partner admin's change of the partners app; posting "not shared" changes nothing
 for the next role.
 """
 
@@ -12,9 +13,13 @@ from tests.matrix_cast import LOGIN, REDIRECT, row
 
 _PAGE = row(LOGIN, 200, 403, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 
+_OWN = row(LOGIN, 200, 200, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+
 ROUTES: dict = {
-    "dashboard": _PAGE,
+    "dashboard": _OWN,
     "dashboard_export": _PAGE,
+    "dashboard_mine": _OWN,
+    "dashboard_mine_export": _OWN,
     "api_dashboard_partner": row(401, 200, 403, 200, 404, 404, 404, 404),
     "team_dashboard_sharing": row(LOGIN, REDIRECT, 403, REDIRECT, 404, 404, 404, 404),
 }
