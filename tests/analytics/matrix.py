@@ -20,6 +20,8 @@ ROUTES: dict = {
     "dashboard_export": _PAGE,
     "dashboard_mine": _OWN,
     "dashboard_mine_export": _OWN,
+    "dashboard_history": _PAGE,
+    "dashboard_history_export": _PAGE,
     "api_dashboard_partner": row(401, 200, 403, 200, 404, 404, 404, 404),
     "team_dashboard_sharing": row(LOGIN, REDIRECT, 403, REDIRECT, 404, 404, 404, 404),
 }
@@ -37,6 +39,7 @@ def values(world, objects: dict) -> tuple[dict, dict]:
         "dashboard_export": {"table": "kpis"},
         "staff_dashboard_export": {"table": "kpis", "fmt": "csv"},
         "staff_partner_dashboard": {"pk": world["partner_a"].pk},
+        "staff_partner_history": {"pk": world["partner_a"].pk},
     }, {}
 
 
@@ -46,6 +49,7 @@ ROUTES.update(
         "staff_dashboard": _STAFF,
         "staff_dashboard_export": _STAFF,
         "staff_partner_dashboard": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
+        "staff_partner_history": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
         "api_dashboard_program": row(401, 404, 404, 404, 200, 200, 200, 200),
         "api_ranking": row(401, 404, 404, 404, 200, 200, 200, 200),
     }

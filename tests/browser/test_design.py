@@ -58,6 +58,8 @@ def main_pages() -> dict[str | None, list[tuple[str, str]]]:
     partner_pages = [
         ("home", reverse("home")),
         ("dashboard", reverse("dashboard")),
+        ("dashboard-mine", reverse("dashboard_mine")),
+        ("dashboard-history", reverse("dashboard_history")),
         ("deals", reverse("deal_list")),
         ("deal-new", reverse("deal_create")),
         ("deal", reverse("deal_detail", args=[deal.pk])),
@@ -83,6 +85,7 @@ def main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("staff-partner", reverse("staff_partner_detail", args=[solaris.pk])),
             ("staff-dashboard", reverse("staff_dashboard")),
             ("staff-partner-dashboard", reverse("staff_partner_dashboard", args=[solaris.pk])),
+            ("staff-partner-history", reverse("staff_partner_history", args=[solaris.pk])),
             ("styleguide", reverse("styleguide")),
         ],
     }
