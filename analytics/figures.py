@@ -77,26 +77,37 @@ def month_starts(until: datetime.date, months: int) -> list[datetime.date]:
     return [datetime.date(m // 12, m % 12 + 1, 1) for m in range(index - months + 1, index + 1)]
 
 
-def monthly_sums(partner_ids, metric: str, until: datetime.date, months: int = 12, *, rolled=None) -> list:
-    """``[(first day of the month, sum)]`` of ``metric`` for the ``months`` months up to ``until``."""
+def monthly_table(partner_ids, metrics, until: datetime.date, months: int = 12, *, rolled=None) -> dict:
+    """``{first day of the month: {metric: sum}}`` of ``metrics`` for the ``months`` months up to
+    ``until``, oldest first, every month and metric present (0 without a value). One query for the
+    rolled days, whatever the number of metrics and months, and the live days as ``period_sums``."""
     starts = month_starts(until, months)
     since = starts[0]
-    totals = {start: Decimal(0) for start in starts}
+    metrics = list(metrics)
+    table = {start: dict.fromkeys(metrics, Decimal(0)) for start in starts}
     ids = sorted(set(partner_ids))
     rolled = rolled_until() if rolled is None else rolled
-    if ids and rolled is not None and since <= rolled:
+    if ids and metrics and rolled is not None and since <= rolled:
         rows = (
-            DailyValue.objects.filter(partner_id__in=ids, metric=metric, day__gte=since, day__lte=min(until, rolled))
+            DailyValue.objects.filter(
+                partner_id__in=ids, metric__in=metrics, day__gte=since, day__lte=min(until, rolled)
+            )
             .annotate(month=TruncMonth("day"))
-            .values("month")
+            .values("month", "metric")
             .annotate(total=Sum("value"))
             .order_by()
-            .values_list("month", "total")
+            .values_list("month", "metric", "total")
         )
-        for month, total in rows:
-            totals[month] += total
+        for month, metric, total in rows:
+            table[month][metric] += total
     live_since = since if rolled is None else max(since, rolled + datetime.timedelta(days=1))
     if ids and live_since <= until:
-        for _metric, _partner, day, value in _live([metric], ids, live_since, until):
-            totals[day.replace(day=1)] += value
-    return list(totals.items())
+        for metric, _partner, day, value in _live(metrics, ids, live_since, until):
+            table[day.replace(day=1)][metric] += value
+    return table
+
+
+def monthly_sums(partner_ids, metric: str, until: datetime.date, months: int = 12, *, rolled=None) -> list:
+    """``[(first day of the month, sum)]`` of ``metric`` for the ``months`` months up to ``until``."""
+    table = monthly_table(partner_ids, [metric], until, months, rolled=rolled)
+    return [(month, values[metric]) for month, values in table.items()]

@@ -1,8 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_history, views_mine
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("mine/", views_mine.mine, name="dashboard_mine"),
+    path("mine/figures.csv", views_mine.mine_export, name="dashboard_mine_export"),
+    path("history/", views_history.history, name="dashboard_history"),
+    path("history/months.csv", views_history.history_export, name="dashboard_history_export"),
     path("<str:table>.csv", views.dashboard_export, name="dashboard_export"),
 ]

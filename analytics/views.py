@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from prm.errors import ServiceError
 
 from . import charts, periods
-from .access import dashboard_partner
+from .access import dashboard_partner, reads_own_figures_only
 from .exports import table_response
 from .selectors import partner_dashboard
 
@@ -34,6 +34,10 @@ def _month(day) -> str:
 @login_required
 @require_GET
 def dashboard(request):
+    if reads_own_figures_only(request):  # not shared with the user's role: their own figures
+        from .views_mine import own_figures_response
+
+        return own_figures_response(request)
     partner, membership = dashboard_partner(request)
     if partner is None:
         return redirect("staff_dashboard")
@@ -77,7 +81,15 @@ def dashboard_export(request, table):
     data = partner_dashboard(partner, period)
     currency = data["currency"]
     if table == "kpis":
-        rows = [[_("Figure"), _("Value"), _("Previous period"), pgettext("against the previous period", "Change"), _("Percentile among peers")]]
+        rows = [
+            [
+                _("Figure"),
+                _("Value"),
+                _("Previous period"),
+                pgettext("against the previous period", "Change"),
+                _("Percentile among peers"),
+            ]
+        ]
         rows += [[str(row.label), row.value, row.previous, row.change, row.percentile] for row in data["kpis"]]
     elif table == "revenue":
         rows = [[_("Month"), _("Won revenue (%(currency)s)") % {"currency": currency}]]

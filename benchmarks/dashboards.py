@@ -31,6 +31,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--backfill", action="store_true")
     parser.add_argument("--warm", action="store_true", help="run the beat task first (the kept figures)")
+    parser.add_argument("--activity", action="store_true", help="time the inactivity check and the digests first")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("DATABASE_URL must name the scaled database (benchmarks/scale.py)")
@@ -63,8 +64,26 @@ def main() -> int:
         started = time.monotonic()
         run = rollup_recent(trigger="benchmark")
         print(f"the beat task's run (trailing days, then the kept figures): {time.monotonic() - started:.1f} s")
-    pages = [(ADMIN, "partner dashboard", "/dashboard/"), (MANAGER, "program dashboard", "/staff/dashboard/")]
-    for email, label, path in pages:
+    if args.activity:
+        from django.db import transaction
+
+        from analytics.services import activity_check, weekly_digests
+
+        for run in ("first", "next"):
+            started = time.monotonic()
+            result = activity_check()
+            print(f"inactivity check ({run} run): {time.monotonic() - started:.1f} s, {result}")
+        started = time.monotonic()
+        with transaction.atomic():  # measured, not sent
+            digests = weekly_digests()
+            transaction.set_rollback(True)
+        print(f"weekly digests: {time.monotonic() - started:.1f} s, {digests.sent} notifications")
+    pages = [
+        (ADMIN, "partner dashboard", "/dashboard/", PERIODS),
+        (MANAGER, "program dashboard", "/staff/dashboard/", PERIODS),
+        (MANAGER, "portfolio (every partner)", "/staff/dashboard/portfolio/", ("",)),
+    ]
+    for email, label, path, periods in pages:
         client = Client(HTTP_ACCEPT_LANGUAGE="en")
         user = User.objects.get(email=email)
         if user.is_staff:  # staff need an authenticator (TOTP) before any page; the benchmark's own
@@ -74,15 +93,15 @@ def main() -> int:
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, generate_totp_secret())
         client.force_login(user)
-        _time(client, label, path, args.requests)
+        _time(client, label, path, args.requests, periods)
     return 0
 
 
-def _time(client, label, path, requests):
+def _time(client, label, path, requests, periods):
     from django.db import connection
 
-    for period in PERIODS:
-        url = f"{path}?period={period}"
+    for period in periods:
+        url = f"{path}?period={period}" if period else path
         for _ in range(3):
             assert client.get(url).status_code == 200
         queries = []

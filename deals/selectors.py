@@ -500,3 +500,81 @@ def pipeline_by_stage(partner, *, today=None) -> list[dict]:
         {"key": key, "label": label, "count": counts[key], "amount": converted[key][0], "missing": converted[key][1]}
         for key, label in stages
     ]
+
+
+def owner_figures(user_id: int, partner_id: int, spans, *, currency: str, today=None) -> dict:
+    """A partner user's own registrations (those they created) at their partner, for "My figures":
+    over each of ``spans`` (bounded ``prm.metrics.Period``), the registrations submitted and approved,
+    won (by close date) and lost, and the won revenue in ``currency`` (the program's); and the open
+    pipeline now (awaiting a decision or approved: its count and estimated amount).
+
+    The figures count as the partner's day figures do (``deals.figures``): the days of
+    ``settings.TIME_ZONE``, approvals whatever became of them since, and the won revenue converted
+    as the dashboards convert it, each close date's amounts at that date's rates and rounded to the
+    cent (``deals.metrics.won_revenue_daily``); the pipeline at today's rates. Amounts in a currency
+    without a rate are left out and named in ``missing``.
+
+    ``{"spans": [{"submitted", "approved", "won", "lost", "won_revenue", "missing"}, …],
+    "pipeline": {"count", "amount", "missing"}}``. Four queries however many registrations (the
+    counts, the won amounts by day and currency, the open ones by currency, the rates); the
+    registrations are found by their creator's index (``created_by``).
+    """
+    from prm.money import sums_in
+
+    spans = list(spans)
+    today = today or timezone.localdate()
+    deals = Deal.objects.filter(partner_id=partner_id, created_by_id=user_id)
+    figures = {}
+    with timezone.override(timezone.get_default_timezone()):
+        for n, span in enumerate(spans):
+            figures[f"submitted_{n}"] = Count("pk", filter=span.moments("submitted_at"))
+            figures[f"approved_{n}"] = Count("pk", filter=span.moments("approved_at"))
+            figures[f"won_{n}"] = Count("pk", filter=Q(status=DealStatus.WON) & span.dates("closed_on"))
+            figures[f"lost_{n}"] = Count("pk", filter=Q(status=DealStatus.LOST) & span.moments("closed_at"))
+        counts = deals.aggregate(**figures) if spans else {}
+    won = []
+    if spans:
+        won = list(
+            deals.filter(
+                status=DealStatus.WON,
+                final_amount__isnull=False,
+                closed_on__gte=min(span.since for span in spans),
+                closed_on__lte=max(span.until for span in spans),
+            )
+            .values("closed_on", "currency")
+            .annotate(total=Sum("final_amount"))
+            .order_by()
+            .values_list("closed_on", "currency", "total")
+        )
+    live = (
+        deals.filter(status__in=OPEN_STATUSES + (DealStatus.APPROVED,))
+        .values("currency")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .order_by()
+        .values_list("currency", "n", "amount")
+    )
+    groups: dict = {"pipeline": (currency, [])}
+    pipeline_count = 0
+    for code, n, amount in live:
+        pipeline_count += n
+        groups["pipeline"][1].append((amount or Decimal(0), code, today))
+    for closed_on, code, total in won:
+        for n, span in enumerate(spans):
+            if span.since <= closed_on <= span.until:
+                groups.setdefault((n, closed_on), (currency, []))[1].append((total, code, closed_on))
+    converted = sums_in(groups)
+    rows = []
+    for n, _span in enumerate(spans):
+        days = [total for key, total in converted.items() if key != "pipeline" and key[0] == n]
+        rows.append(
+            {
+                "submitted": counts[f"submitted_{n}"],
+                "approved": counts[f"approved_{n}"],
+                "won": counts[f"won_{n}"],
+                "lost": counts[f"lost_{n}"],
+                "won_revenue": sum((amount for amount, _missing in days), Decimal("0.00")),
+                "missing": sorted(set().union(*(missing for _amount, missing in days))),
+            }
+        )
+    amount, missing = converted["pipeline"]
+    return {"spans": rows, "pipeline": {"count": pipeline_count, "amount": amount, "missing": sorted(missing)}}

@@ -1,8 +1,9 @@
 """Authorization-matrix entries of the dashboards (analytics); see tests/deals/matrix for the shape.
 
-A partner's admins read its dashboard (partner B's admin reads B's); its sales users only once an
-admin shares it (not in the cast: 403). Vendor staff are sent to their list of partners (the API:
-404). Sharing is a partner admin's change of the partners app; posting "not shared" changes nothing
+A partner's admins read its dashboard (partner B's admin reads B's), its exports and history; its
+sales users only once an admin shares it (not in the cast: 403), but ``/dashboard/`` shows them
+their own figures meanwhile (200), as ``/dashboard/mine/`` does for every partner user. Vendor staff
+are sent to their list of partners (the API: 404). Sharing is a partner admin's change of the partners app; posting "not shared" changes nothing
 for the next role.
 """
 
@@ -12,9 +13,15 @@ from tests.matrix_cast import LOGIN, OBJECT, REDIRECT, admin_row, admin_staff, r
 
 _PAGE = row(LOGIN, 200, 403, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
 
+_OWN = row(LOGIN, 200, 200, 200, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+
 ROUTES: dict = {
-    "dashboard": _PAGE,
+    "dashboard": _OWN,
     "dashboard_export": _PAGE,
+    "dashboard_mine": _OWN,
+    "dashboard_mine_export": _OWN,
+    "dashboard_history": _PAGE,
+    "dashboard_history_export": _PAGE,
     "api_dashboard_partner": row(401, 200, 403, 200, 404, 404, 404, 404),
     "team_dashboard_sharing": row(LOGIN, REDIRECT, 403, REDIRECT, 404, 404, 404, 404),
 }
@@ -39,6 +46,7 @@ def values(world, objects: dict) -> tuple[dict, dict]:
         "dashboard_export": {"table": "kpis"},
         "staff_dashboard_export": {"table": "kpis", "fmt": "csv"},
         "staff_partner_dashboard": {"pk": world["partner_a"].pk},
+        "staff_partner_history": {"pk": world["partner_a"].pk},
     }, {
         "analytics/partneractivity": objects["activity"].pk,
         "analytics/programanalyticssettings": objects["settings"].pk,
@@ -52,6 +60,7 @@ ROUTES.update(
         "staff_portfolio": _STAFF,
         "staff_dashboard_export": _STAFF,
         "staff_partner_dashboard": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
+        "staff_partner_history": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
         "api_dashboard_program": row(401, 404, 404, 404, 200, 200, 200, 200),
         "api_ranking": row(401, 404, 404, 404, 200, 200, 200, 200),
     }

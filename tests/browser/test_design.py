@@ -58,6 +58,8 @@ def main_pages() -> dict[str | None, list[tuple[str, str]]]:
     partner_pages = [
         ("home", reverse("home")),
         ("dashboard", reverse("dashboard")),
+        ("dashboard-mine", reverse("dashboard_mine")),
+        ("dashboard-history", reverse("dashboard_history")),
         ("deals", reverse("deal_list")),
         ("deal-new", reverse("deal_create")),
         ("deal", reverse("deal_detail", args=[deal.pk])),
@@ -84,6 +86,7 @@ def main_pages() -> dict[str | None, list[tuple[str, str]]]:
             ("staff-dashboard", reverse("staff_dashboard")),
             ("staff-portfolio", reverse("staff_portfolio")),
             ("staff-partner-dashboard", reverse("staff_partner_dashboard", args=[solaris.pk])),
+            ("staff-partner-history", reverse("staff_partner_history", args=[solaris.pk])),
             ("styleguide", reverse("styleguide")),
         ],
     }
