@@ -4,6 +4,11 @@ A partner's admins read its dashboard (partner B's admin reads B's); its sales u
 admin shares it (not in the cast: 403). Vendor staff are sent to their list of partners (the API:
 404). Sharing is a partner admin's change of the partners app; posting "not shared" changes nothing
 for the next role.
+
+Saved views: the one in the paths is cam_a's, shared with the CAM role and with partner A. Partner
+A's admin opens it on A's dashboard (its sales user meets the dashboard's own 403, partner B's user
+a 404); staff are sent to the staff page, where the CAMs open it and the others meet a 404. Only its
+owner deletes it (the others: 404). Every staff user saves a view of their own.
 """
 
 import sys
@@ -18,20 +23,41 @@ ROUTES: dict = {
     "api_dashboard_partner": row(401, 200, 403, 200, 404, 404, 404, 404),
     "team_dashboard_sharing": row(LOGIN, REDIRECT, 403, REDIRECT, 404, 404, 404, 404),
 }
-POSTED: dict = {"team_dashboard_sharing": {"shared": "0"}}
+POSTED: dict = {
+    "team_dashboard_sharing": {"shared": "0"},
+    "staff_saved_view_create": {"name": "Matrix view", "period": "12m", "panels": ["kpis", "ranking"]},
+    "staff_saved_view_delete": {},
+}
 ADMIN_MODELS: dict = {}
 AREAS = (sys.modules[__name__],)
 
 
 def objects(world) -> dict:
-    return {}
+    from analytics.services import saved_view_create
+    from prm.roles import StaffRole
+
+    view = saved_view_create(
+        actor=world["cam_a"],
+        data={
+            "name": "Partner A's quarter",
+            "period": "qtd",
+            "panels": ["kpis", "revenue"],
+            "shared_roles": [f"staff:{StaffRole.CAM}"],
+            "shared_partners": [world["partner_a"].pk],
+        },
+    )
+    return {"saved_view": view}
 
 
 def values(world, objects: dict) -> tuple[dict, dict]:
+    view = {"pk": objects["saved_view"].pk}
     return {
         "dashboard_export": {"table": "kpis"},
         "staff_dashboard_export": {"table": "kpis", "fmt": "csv"},
         "staff_partner_dashboard": {"pk": world["partner_a"].pk},
+        "saved_view": view,
+        "staff_saved_view": view,
+        "staff_saved_view_delete": view,
     }, {}
 
 
@@ -43,5 +69,13 @@ ROUTES.update(
         "staff_partner_dashboard": row(LOGIN, 403, 403, 403, 200, 404, 200, 200),
         "api_dashboard_program": row(401, 404, 404, 404, 200, 200, 200, 200),
         "api_ranking": row(401, 404, 404, 404, 200, 200, 200, 200),
+    }
+)
+ROUTES.update(
+    {
+        "saved_view": row(LOGIN, 200, 403, 404, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "staff_saved_view_create": row(LOGIN, 403, 403, 403, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "staff_saved_view": row(LOGIN, 403, 403, 403, 200, 200, 404, 404),
+        "staff_saved_view_delete": row(LOGIN, 403, 403, 403, REDIRECT, 404, 404, 404),
     }
 )
