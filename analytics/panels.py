@@ -30,3 +30,12 @@ def shown(kept, keys) -> list[str]:
     if kept is None:
         return list(keys)
     return [key for key in keys if key in kept]
+
+
+def choice_groups() -> dict:
+    """The save form's panels: on both dashboards, on the program's only, on a partner's only."""
+    return {
+        "both": [(key, label) for key, label in ALL_PANELS if key in PROGRAM_KEYS and key in PARTNER_KEYS],
+        "program": [(key, label) for key, label in PROGRAM_PANELS if key not in PARTNER_KEYS],
+        "partner": [(key, label) for key, label in PARTNER_PANELS if key not in PROGRAM_KEYS],
+    }

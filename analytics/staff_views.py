@@ -117,15 +117,7 @@ def _program_page(request, params, *, view=None, form=None, status=200):
         "saved_view": view,
         "saved_views": list(staff_saved_views(request.user)),
         "save_form": form or {"panels": [*shown, *panels.PARTNER_KEYS], "shared_roles": [], "shared_partners": []},
-        "panel_choices": {
-            "both": [
-                (key, label)
-                for key, label in panels.ALL_PANELS
-                if key in panels.PROGRAM_KEYS and key in panels.PARTNER_KEYS
-            ],
-            "program": [(key, label) for key, label in panels.PROGRAM_PANELS if key not in panels.PARTNER_KEYS],
-            "partner": [(key, label) for key, label in panels.PARTNER_PANELS if key not in panels.PROGRAM_KEYS],
-        },
+        "panel_choices": panels.choice_groups(),
         "staff_roles": staff_role_choices(),
         "partner_roles": partner_role_share_choices(),
         "partner_choices": partner_names_visible(request.user),
