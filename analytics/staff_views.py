@@ -24,7 +24,7 @@ from .saved_views import (
     staff_saved_views,
 )
 from .selectors import partner_dashboard
-from .views import PERIOD_PARAMS, _period, partner_context, period_of, query_of, view_params
+from .views import PERIOD_PARAMS, _period, params_of, partner_context, period_of, query_of
 
 TABLES = ("kpis", "ranking", "countries", "tiers")
 
@@ -50,7 +50,7 @@ def saved_view(request, pk):
     picker's parameters, when given, replace the view's period and filters."""
     _staff(request)
     view = staff_saved_view_or_404(request.user, pk)
-    return _program_page(request, request.GET or view_params(view), view=view)
+    return _program_page(request, params_of(request, view), view=view)
 
 
 @login_required

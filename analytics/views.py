@@ -12,11 +12,12 @@ from prm.errors import ServiceError
 from . import charts, panels, periods
 from .access import dashboard_partner
 from .exports import table_response
-from .filters import filter_params
+from .filters import FILTERS, filter_params
 from .saved_views import partner_saved_view_or_404, partner_saved_views
 from .selectors import partner_dashboard
 
 EXPORTS = ("kpis", "revenue", "pipeline", "funnel")
+PERIOD_PARAMS = ("period", "since", "until")
 
 
 def _period(request):
@@ -32,6 +33,14 @@ def period_of(params):
         return period, None
     except ServiceError as error:
         return periods.dashboard_period(periods.DEFAULT), error
+
+
+def params_of(request, view) -> dict:
+    """The parameters a saved view's page reads: the period picker's when it was used (the address
+    names a period or a filter), else the view's own."""
+    if any(key in request.GET for key in (*PERIOD_PARAMS, *FILTERS)):
+        return request.GET
+    return view_params(view)
 
 
 def view_params(view) -> dict:
@@ -67,7 +76,7 @@ def saved_view(request, pk):
     if partner is None:
         return redirect("staff_saved_view", pk)
     view = partner_saved_view_or_404(request.user, membership, pk)
-    return _partner_page(request, partner, membership, request.GET or view_params(view), view=view)
+    return _partner_page(request, partner, membership, params_of(request, view), view=view)
 
 
 def _partner_page(request, partner, membership, params, *, view=None):
@@ -81,9 +90,6 @@ def _partner_page(request, partner, membership, params, *, view=None):
         panels=panels.shown(None if view is None else view.panels, panels.PARTNER_KEYS),
     )
     return render(request, "analytics/partner_dashboard.html", context, status=400 if error else 200)
-
-
-PERIOD_PARAMS = ("period", "since", "until")
 
 
 def query_of(params, keys=PERIOD_PARAMS) -> str:

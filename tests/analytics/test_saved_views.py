@@ -243,6 +243,9 @@ def test_a_view_applies_its_period_and_filters_within_the_viewers_scope(signed_i
     # The period picker replaces the view's period and filters.
     page = signed_in("channel_manager").get(reverse("staff_saved_view", args=[view.pk]), {"period": "12m"})
     assert page.context["period"].key == "12m" and page.context["partners"] == 2
+    # Any other parameter does not.
+    page = signed_in("channel_manager").get(reverse("staff_saved_view", args=[view.pk]), {"from": "mail"})
+    assert page.context["period"].key == "qtd" and page.context["partners"] == 1
 
 
 @pytest.mark.django_db
