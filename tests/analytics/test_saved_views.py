@@ -175,6 +175,9 @@ def test_a_shared_view_shows_a_partner_its_own_figures_whatever_the_filters(sign
     view = make_view(
         world["cam_a"],
         name="France",
+        period="custom",
+        since=days_ago(60).isoformat(),
+        until=days_ago(1).isoformat(),
         filters={"country": "FR"},
         panels=["kpis", "revenue"],
         shared_roles=["partner:executive"],
@@ -185,6 +188,7 @@ def test_a_shared_view_shows_a_partner_its_own_figures_whatever_the_filters(sign
     page = signed_in("partner_a_admin").get(url)
     text = page.content.decode()
     assert page.status_code == 200 and page.context["partner"] == a
+    assert (page.context["period"].since, page.context["period"].until) == (days_ago(60), days_ago(1))
     assert "1,234" in text and "98,765" not in text and "Partner B" not in text
     # A tier filter of another tier changes nothing either.
     other = make_view(
