@@ -90,24 +90,31 @@ def _totals(sums_by_partner) -> dict:
     return totals
 
 
-def program_dashboard(user, period: DashboardPeriod, *, ranked: int = 25) -> dict:
+def program_dashboard(user, period: DashboardPeriod, *, ranked: int = 25, filters: dict | None = None) -> dict:
     """The figures of the staff user's partners over the period against the previous one, by country
     and tier, and the first ``ranked`` of the ranking (every partner with 0), on the rolled-up days
     (up to yesterday once the hourly task has run: the program's figures are read as of the
     rollup's last day). Kept in the cache under the scope, the period, the rollup run and the
     language, and computed by the task for every partner's scope and the standard periods: a visit
-    reads the scope's ids, the rollup's state and the kept view."""
-    return program_view(partner_ids_visible(user), period, ranked=ranked)
+    reads the scope's ids, the rollup's state and the kept view.
+
+    ``filters`` (``analytics.filters``: a country, a tier id) narrow the scope's partners; they are
+    part of the cache's key as well as the ids they leave."""
+    filters = filters or {}
+    ids = partner_ids_visible(user, country=filters.get("country", ""), tier_id=filters.get("tier"))
+    return program_view(ids, period, ranked=ranked, filters=filters)
 
 
-def program_view(partner_ids, period: DashboardPeriod, *, ranked: int = 25) -> dict:
-    """``program_dashboard`` of the partners ``partner_ids``."""
+def program_view(partner_ids, period: DashboardPeriod, *, ranked: int = 25, filters: dict | None = None) -> dict:
+    """``program_dashboard`` of the partners ``partner_ids`` (the scope narrowed by ``filters``)."""
     ids = tuple(sorted(partner_ids))
     state = rollup_state()
+    chosen = sorted((filters or {}).items())
     key = (
         "analytics:program:"
         + hashlib.blake2b(
-            f"{ids}|{period}|{state[1]}|{get_language()}|{sorted(weights().items())}".encode(), digest_size=16
+            f"{ids}|{chosen}|{period}|{state[1]}|{get_language()}|{sorted(weights().items())}".encode(),
+            digest_size=16,
         ).hexdigest()
     )
     try:

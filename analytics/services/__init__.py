@@ -12,6 +12,7 @@ from .config import (
 )
 from .digests import Digests, weekly_digests
 from .rollup import BATCH, CHUNK_DAYS, RECENT_DAYS, rollup, rollup_recent
+from .saved_views import NAME_MAX, SavedViewRefused, saved_view_create, saved_view_delete
 
 __all__ = [
     "Digests",
@@ -20,7 +21,9 @@ __all__ = [
     "activity_check",
     "BATCH",
     "CHUNK_DAYS",
+    "NAME_MAX",
     "RECENT_DAYS",
+    "SavedViewRefused",
     "analytics_program_settings_create",
     "SETTINGS_FIELDS",
     "analytics_settings_update",
@@ -28,4 +31,6 @@ __all__ = [
     "program_analytics_settings",
     "rollup",
     "rollup_recent",
+    "saved_view_create",
+    "saved_view_delete",
 ]

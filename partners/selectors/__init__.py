@@ -23,6 +23,7 @@ from .partners import (
     partner_currency,
     partner_ids_visible,
     partner_list_choices,
+    partner_names_visible,
     partner_of,
     partner_trail,
     partners_by_ids,
@@ -32,7 +33,7 @@ from .partners import (
     require_partner_admin,
     staff_partner_list,
 )
-from .team import MemberStatus, member_status, team_invitations, team_members
+from .team import MemberStatus, member_status, partner_role_choices, team_invitations, team_members
 
 __all__ = [
     "ActivePartner",
@@ -54,6 +55,8 @@ __all__ = [
     "partner_cams",
     "partner_currency",
     "partner_list_choices",
+    "partner_names_visible",
+    "partner_role_choices",
     "partner_ids_visible",
     "partner_of",
     "partners_by_ids",

@@ -183,9 +183,22 @@ def all_peer_groups() -> list[PeerGroup]:
     ]
 
 
-def partner_ids_visible(user) -> list[int]:
-    """The ids of the partners in the user's scope (one query)."""
-    return list(Partner.objects.visible_to(user).values_list("pk", flat=True))
+def partner_ids_visible(user, *, country: str = "", tier_id: int | None = None, among=None) -> list[int]:
+    """The ids of the partners in the user's scope (one query), narrowed to a country (an ISO code), a
+    tier (its id) and the ids ``among`` when given: a filter never widens the scope."""
+    partners = Partner.objects.visible_to(user)
+    if country:
+        partners = partners.filter(country=country)
+    if tier_id is not None:
+        partners = partners.filter(tier_id=tier_id)
+    if among is not None:
+        partners = partners.filter(pk__in=list(among))
+    return list(partners.values_list("pk", flat=True))
+
+
+def partner_names_visible(user) -> list[tuple[int, str]]:
+    """``(id, name)`` of the partners in the user's scope, by name (one query)."""
+    return list(Partner.objects.visible_to(user).order_by("name", "pk").values_list("pk", "name"))
 
 
 def partners_by_ids(ids):

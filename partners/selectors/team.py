@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Invitation, Membership
+from ..models import Invitation, Membership, PartnerRole
 
 
 class MemberStatus:
@@ -53,3 +53,8 @@ def team_invitations(viewer, partner):
         .select_related("user", "invited_by")
         .order_by("-created_at")
     )
+
+
+def partner_role_choices() -> list[tuple[str, str]]:
+    """The partner roles, ``(value, label)``, in their order."""
+    return list(PartnerRole.choices)

@@ -12,7 +12,7 @@ from django.utils import translation
 from prm.audit.labels import action_label, action_labels, register_actions
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APPS = ("deals", "leads", "partners", "catalogue", "prm")
+APPS = ("deals", "leads", "partners", "catalogue", "prm", "analytics")
 # The functions that record an event from their ``action`` keyword: the writer and its wrappers.
 WRITERS = {"audit_record", "_audit", "_close"}
 
