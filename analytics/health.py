@@ -19,10 +19,14 @@ A score of 70 or more is healthy, under 40 at risk. The figures are those of the
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +35,7 @@ from prm.metrics import activity_label
 
 from .figures import rollup_state
 from .models import PartnerActivity, ProgramAnalyticsSettings
-from .peers import member_sums
+from .peers import TIMEOUT, member_sums
 from .program import _percentiles
 
 WEIGHTS = {"activity": 40, "pipeline": 30, "sla": 30}
@@ -40,6 +44,7 @@ WINDOW_DAYS = 90
 RECENT_DAYS = 7
 HEALTHY, AT_RISK = 70, 40
 PAGE_SIZE = 25
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,54 +105,100 @@ class PortfolioRow:
     registrations: int
 
 
-def portfolio(user, *, page: int | str = 1, now: datetime.datetime | None = None) -> dict:
-    """The active partners in the user's scope, the least healthy first, a page at a time, with the
-    count of inactive ones. A fixed number of queries whatever the portfolio's size."""
-    now = now or timezone.now()
+def _scored(partners, now, state) -> list[tuple]:
+    """``(score or 101, name, pk, components, last_at, kind, inactive_since, registrations)`` of each
+    partner, the least healthy first (a partner without any figure last)."""
     today = timezone.localdate(now)
-    scope = set(partner_ids_visible(user))
-    partners = [p for p in active_partners() if p.pk in scope]
     ids = [p.pk for p in partners]
-    sums = member_sums(
-        ids, today - datetime.timedelta(days=WINDOW_DAYS), today - datetime.timedelta(days=1), rollup_state()
-    )
-    activity = PartnerActivity.objects.in_bulk(ids)
+    sums = member_sums(ids, today - datetime.timedelta(days=WINDOW_DAYS), today - datetime.timedelta(days=1), state)
+    activity = {
+        row[0]: row[1:]
+        for row in PartnerActivity.objects.filter(partner_id__in=ids).values_list(
+            "partner_id", "last_activity_at", "last_activity_kind", "inactive_since"
+        )
+    }
     default = ProgramAnalyticsSettings._meta.get_field("inactivity_days").default
     thresholds = dict(ProgramAnalyticsSettings.objects.values_list("program_id", "inactivity_days"))
     registrations = {pk: sums.get(pk, {}).get("deals.registered", 0) for pk in ids}
     pipeline = _percentiles(dict(registrations))
     scored = []
     for partner in partners:
-        kept = activity.get(partner.pk)
-        last = kept.last_activity_at if kept else None
+        last, kind, inactive_since = activity.get(partner.pk, (None, "", None))
         components = {
-            "activity": activity_score(last, now, thresholds.get(partner.program_id, default)) if kept else None,
+            "activity": (
+                activity_score(last, now, thresholds.get(partner.program_id, default))
+                if partner.pk in activity
+                else None
+            ),
             "pipeline": pipeline.get(partner.pk) if len(ids) > 1 else None,
             "sla": sla_share(sums.get(partner.pk, {})),
         }
-        scored.append((partner, health(components), kept))
-    scored.sort(key=lambda row: (row[1].score if row[1].score is not None else 101, row[0].name.lower(), row[0].pk))
+        score = health(components).score
+        scored.append(
+            (
+                101 if score is None else score,
+                partner.name.lower(),
+                partner.pk,
+                components,
+                last,
+                kind,
+                inactive_since,
+                int(registrations.get(partner.pk, 0)),
+            )
+        )
+    scored.sort(key=lambda row: row[:3])
+    return scored
+
+
+def _kept_scored(partners, now) -> list[tuple]:
+    """``_scored``, kept in the cache under the partners, the rollup run and the activity check (which
+    runs hourly): a visit reads it again, not two thousand partners' figures."""
+    state = rollup_state()
+    checked = PartnerActivity.objects.aggregate(last=Max("checked_at"))["last"]
+    settings = sorted(ProgramAnalyticsSettings.objects.values_list("program_id", "inactivity_days"))
+    text = f"{[p.pk for p in partners]}|{state[1]}|{checked}|{settings}|{timezone.localdate(now)}"
+    key = "analytics:portfolio:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    try:
+        scored = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation (ADR 0008)
+        scored = None
+    if scored is None:
+        scored = _scored(partners, now, state)
+        try:
+            cache.set(key, scored, TIMEOUT)
+        except Exception:  # noqa: BLE001
+            logger.warning("analytics: the cache of figures is out of reach", exc_info=True)
+    return scored
+
+
+def portfolio(user, *, page: int | str = 1, now: datetime.datetime | None = None) -> dict:
+    """The active partners in the user's scope, the least healthy first, a page at a time, with the
+    count of inactive ones. A fixed number of queries whatever the portfolio's size."""
+    now = now or timezone.now()
+    scope = set(partner_ids_visible(user))
+    partners = [p for p in active_partners() if p.pk in scope]
+    scored = _kept_scored(partners, now)
     paginator = Paginator(scored, PAGE_SIZE)
     page_obj = paginator.get_page(page)
-    shown = {p.pk: p for p in partners_with_counts(user).filter(pk__in=[row[0].pk for row in page_obj.object_list])}
+    shown = {p.pk: p for p in partners_with_counts(user).filter(pk__in=[row[2] for row in page_obj.object_list])}
     rows = [
         PortfolioRow(
-            partner=shown[partner.pk],
-            health=score,
-            last_activity_at=kept.last_activity_at if kept else None,
-            last_activity=activity_label(kept.last_activity_kind) if kept else "",
-            inactive_since=kept.inactive_since if kept else None,
-            registrations=int(registrations.get(partner.pk, 0)),
+            partner=shown[pk],
+            health=health(components),
+            last_activity_at=last,
+            last_activity=activity_label(kind) if kind else "",
+            inactive_since=inactive_since,
+            registrations=registrations,
         )
-        for partner, score, kept in page_obj.object_list
-        if partner.pk in shown
+        for _score, _name, pk, components, last, kind, inactive_since, registrations in page_obj.object_list
+        if pk in shown
     ]
     return {
         "rows": rows,
         "page_obj": page_obj,
-        "partners": len(ids),
-        "inactive": sum(1 for kept in activity.values() if kept.inactive_since is not None),
-        "at_risk": sum(1 for _p, score, _k in scored if score.score is not None and score.score < AT_RISK),
+        "partners": len(partners),
+        "inactive": sum(1 for row in scored if row[6] is not None),
+        "at_risk": sum(1 for row in scored if row[0] < AT_RISK),
         "window_days": WINDOW_DAYS,
     }
 
