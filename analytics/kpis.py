@@ -103,6 +103,13 @@ DEFINITIONS: tuple[KpiDefinition, ...] = (
         drill="lead_inbox?status=converted",
     ),
     KpiDefinition(
+        "decision_sla",
+        _("Decisions within their clock"),
+        PERCENT,
+        _ratio("deals.decisions_on_time", "deals.decisions_on_time", "deals.decisions_late", scale=Decimal(100)),
+        ("deals.decisions_on_time", "deals.decisions_late"),
+    ),
+    KpiDefinition(
         "sla_misses",
         _("Lead clocks missed"),
         COUNT,

@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from prm.metrics import MONEY, Period, register_activity, register_metric
+from prm.sla.metrics import clock_counts
+from prm.sla.models import DeadlineState
 
-from .models import Deal, PartnerDealDay
+from .models import DECISION_KIND, Deal, PartnerDealDay
 
 
 def _day_sums(column: str, partner_ids: list[int], period: Period) -> dict[int, int]:
@@ -120,6 +122,15 @@ def last_registration(partner_ids: list[int], since) -> dict:
 
 def register() -> None:
     register_activity("deals.registration", last_registration, label=_("a deal registration"))
+    # The channel team's decisions against their clock (the vendor's SLA to the partner).
+    on_time, on_time_daily = clock_counts((DECISION_KIND,), DeadlineState.MET)
+    late, late_daily = clock_counts((DECISION_KIND,), DeadlineState.BREACHED)
+    register_metric(
+        "deals.decisions_on_time", on_time, daily=on_time_daily, label=_("decisions within their clock"), offered=False
+    )
+    register_metric(
+        "deals.decisions_late", late, daily=late_daily, label=_("decisions past their clock"), offered=False
+    )
     register_metric(
         "deals.registered",
         deals_registered,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from prm.metrics import Period, register_activity, register_metric
-from prm.sla.models import Deadline, DeadlineState
+from prm.sla.metrics import clock_counts
+from prm.sla.models import DeadlineState
 
 from .models import ACCEPTANCE_KIND, FIRST_CONTACT_KIND, Lead, LeadAssignment, LeadStatus
 
@@ -79,27 +80,9 @@ def last_lead_action(partner_ids: list[int], since) -> dict:
     return {partner_id: last for partner_id, last in rows.values_list("partner_id", "last") if last is not None}
 
 
-def _partner_clocks(partner_ids: list[int], period: Period, state: str):
-    """The partner's clocks of lead acceptance and first contact that closed in ``state`` in the period."""
-    return Deadline.objects.filter(
-        period.moments("closed_at"), kind__in=PARTNER_CLOCKS, partner_id__in=partner_ids, state=state
-    )
-
-
-def _clock_counts(state: str):
-    def selector(partner_ids: list[int], period: Period) -> dict[int, int]:
-        rows = _partner_clocks(partner_ids, period, state).values("partner_id").annotate(n=Count("pk")).order_by()
-        return dict(rows.values_list("partner_id", "n"))
-
-    def daily(partner_ids: list[int], period: Period) -> dict:
-        return _daily_counts(_partner_clocks(partner_ids, period, state), "closed_at", period)
-
-    return selector, daily
-
-
 def register() -> None:
-    missed, missed_daily = _clock_counts(DeadlineState.BREACHED)
-    met, met_daily = _clock_counts(DeadlineState.MET)
+    missed, missed_daily = clock_counts(PARTNER_CLOCKS, DeadlineState.BREACHED)
+    met, met_daily = clock_counts(PARTNER_CLOCKS, DeadlineState.MET)
     register_metric(
         "leads.sla_missed", missed, daily=missed_daily, label=_("lead clocks missed by the partner"), offered=False
     )

@@ -74,14 +74,15 @@ def history():
                 lead=lead, partner=partner, strategy="manual", assigned_at=offered_at, accepted_at=accepted_at
             )
 
-        def clock(self, partner, *, closed, state=DeadlineState.BREACHED, kind=ACCEPTANCE_KIND, hour=12):
-            """A lead clock of the partner that closed (met or missed) on a day."""
-            lead = Lead.objects.create(partner=partner, status=LeadStatus.ACCEPTED, **LEAD_DEFAULTS)
+        def clock(self, partner, *, closed, state=DeadlineState.BREACHED, kind=ACCEPTANCE_KIND, hour=12, target=None):
+            """A clock of the partner (by default a lead's acceptance clock) that closed, met or missed, on a day."""
+            if target is None:
+                target = Lead.objects.create(partner=partner, status=LeadStatus.ACCEPTED, **LEAD_DEFAULTS)
             calendar = BusinessCalendar.objects.first() or BusinessCalendar.objects.create(name="Default")
             return Deadline.objects.create(
                 kind=kind,
-                content_type=ContentType.objects.get_for_model(Lead),
-                object_id=lead.pk,
+                content_type=ContentType.objects.get_for_model(target),
+                object_id=target.pk,
                 partner_id=partner.pk,
                 calendar=calendar,
                 duration_seconds=3600,

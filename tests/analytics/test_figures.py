@@ -15,7 +15,7 @@ from analytics.models import DailyValue, RollupRun
 from analytics.periods import dashboard_period
 from analytics.selectors import partner_dashboard
 from analytics.services import RECENT_DAYS, rollup, rollup_recent
-from deals.models import DealStatus
+from deals.models import DECISION_KIND, DealStatus
 from prm.money.models import ExchangeRate
 from prm.sla.models import DeadlineState
 
@@ -36,7 +36,7 @@ def solaris_history(world, history):
     d1, d2, d3 = days_ago(40), days_ago(30), days_ago(20)
     history.deal(a, submitted=d1, status=DealStatus.WON, decided=d2, closed=d3, currency="USD", final=Decimal(1000))
     history.deal(a, submitted=d1, status=DealStatus.LOST, decided=d2, closed=d3, currency="USD")
-    history.deal(a, submitted=d1, status=DealStatus.REJECTED, decided=d2)
+    rejected = history.deal(a, submitted=d1, status=DealStatus.REJECTED, decided=d2)
     history.deal(a, submitted=d1)
     history.deal(a, submitted=d1, status=DealStatus.WON, decided=d2, closed=d3, currency="EUR", final=Decimal(100))
     history.deal(a, submitted=d1, status=DealStatus.WON, decided=d2, closed=d3, currency="BRL", final=Decimal(500))
@@ -51,6 +51,9 @@ def solaris_history(world, history):
     history.clock(a, closed=d2, state=DeadlineState.MET)
     history.clock(a, closed=days_ago(61), hour=23)
     history.clock(world["partner_b"], closed=d1)
+    # The channel team's decision clocks: three decisions in time, one late, in the period.
+    for state in (DeadlineState.MET, DeadlineState.MET, DeadlineState.MET, DeadlineState.BREACHED):
+        history.clock(a, closed=d2, state=state, kind=DECISION_KIND, target=rejected)
     return a
 
 
@@ -77,6 +80,7 @@ def test_each_figure_against_the_hand_computed_history(solaris_history, rolled):
         "acceptance_rate": Decimal("75.0"),
         "conversion_rate": Decimal("33.3"),
         "accept_hours": Decimal("4.0"),
+        "decision_sla": Decimal("75.0"),  # 3 of 4 decisions within their clock
         "sla_misses": 2,
         "sla_compliance": Decimal("33.3"),  # 1 met of 3
     }
