@@ -11,6 +11,7 @@ PROGRAM_PANELS = (
     ("ranking", _("Ranking")),
     ("countries", _("Won revenue by country")),
     ("tiers", _("Won revenue by tier")),
+    ("cohorts", _("Time to the first won deal")),
     ("inactive", _("Inactive partners")),
 )
 PARTNER_PANELS = (

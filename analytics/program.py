@@ -21,10 +21,12 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from deals.selectors import first_won_by_partner
 from partners.selectors import all_partner_ids, partner_ids_visible, partners_by_ids
 from prm.countries import country_name
 
 from . import kpis
+from .cohorts import cohorts
 from .figures import rollup_state
 from .peers import TIMEOUT, kpi_values, member_sums
 from .periods import DashboardPeriod
@@ -165,6 +167,7 @@ def _program_view(ids, period: DashboardPeriod, state) -> dict:
         ),
         "tiers": sorted(by_tier.items(), key=lambda row: -row[1]),
         "ranking": ranking(partners, now, before),
+        "cohorts": cohorts(partners, first_won_by_partner(ids)),
         "weights": [(str(COMPONENTS[name][0]), weight) for name, weight in weights().items()],
         "currency": partners[0].program.currency if partners else "",
         "rolled_until": state[0],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, Count, F, Q, Sum, Value, prefetch_related_objects
+from django.db.models import CharField, Count, F, Min, Q, Sum, Value, prefetch_related_objects
 from django.db.models.functions import Concat
 from django.db.models.lookups import IContains
 from django.urls import reverse
@@ -460,6 +460,17 @@ def search_deals(user, text: str, limit: int):
 # --- The dashboards' live figures (analytics) ---------------------------------------------------------
 
 PIPELINE_REVIEW = "review"  # submitted or waiting for the partner's answer: not yet a stage
+
+
+def first_won_by_partner(partner_ids) -> dict:
+    """``{partner_id: moment}`` each partner closed its first won deal (one query, ``deal_partner_status``)."""
+    rows = (
+        Deal.objects.filter(partner_id__in=list(partner_ids), status=DealStatus.WON, closed_at__isnull=False)
+        .values("partner_id")
+        .annotate(first=Min("closed_at"))
+        .order_by()
+    )
+    return dict(rows.values_list("partner_id", "first"))
 
 
 def open_registrations_by_partner(partner_ids) -> dict[int, int]:
