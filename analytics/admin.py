@@ -4,6 +4,7 @@ the partners' activity as the hourly check last found it (read-only)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from prm.admin import ReadOnlyModelAdmin
 from prm.admin_services import ServiceSavedAdmin, ServiceValidatedForm
 
 from . import services
@@ -59,7 +60,7 @@ class InactiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(PartnerActivity)
-class PartnerActivityAdmin(admin.ModelAdmin):
+class PartnerActivityAdmin(ReadOnlyModelAdmin):
     list_display = ("partner", "last_activity_at", "last_activity_kind", "inactive_since", "alerted_at", "checked_at")
     list_filter = (InactiveFilter, "last_activity_kind")
     list_select_related = ("partner",)
@@ -71,12 +72,3 @@ class PartnerActivityAdmin(admin.ModelAdmin):
         from prm.tenancy import partner_scope_q
 
         return super().get_queryset(request).filter(partner_scope_q(request.user, "partner_id"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

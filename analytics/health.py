@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.utils import timezone
@@ -35,7 +33,7 @@ from prm.metrics import activity_label
 
 from .figures import rollup_state
 from .models import PartnerActivity, ProgramAnalyticsSettings
-from .peers import TIMEOUT, member_sums
+from .peers import kept, member_sums
 from .program import _percentiles
 
 WEIGHTS = {"activity": 40, "pipeline": 30, "sla": 30}
@@ -44,7 +42,6 @@ WINDOW_DAYS = 90
 RECENT_DAYS = 7
 HEALTHY, AT_RISK = 70, 40
 PAGE_SIZE = 25
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -158,17 +155,7 @@ def _kept_scored(partners, now) -> list[tuple]:
     settings = sorted(ProgramAnalyticsSettings.objects.values_list("program_id", "inactivity_days"))
     text = f"{[p.pk for p in partners]}|{state[1]}|{checked}|{settings}|{timezone.localdate(now)}"
     key = "analytics:portfolio:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    try:
-        scored = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation (ADR 0008)
-        scored = None
-    if scored is None:
-        scored = _scored(partners, now, state)
-        try:
-            cache.set(key, scored, TIMEOUT)
-        except Exception:  # noqa: BLE001
-            logger.warning("analytics: the cache of figures is out of reach", exc_info=True)
-    return scored
+    return kept(key, lambda: _scored(partners, now, state))
 
 
 def portfolio(user, *, page: int | str = 1, now: datetime.datetime | None = None) -> dict:

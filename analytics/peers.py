@@ -53,19 +53,24 @@ def member_sums(members, since, until, state) -> dict[int, dict]:
     if rolled is None or rolled < since:
         return {member: {} for member in members}
     until = min(until, rolled)
-    key = _key(members, since, until, version)
+    return kept(_key(members, since, until, version), lambda: _compute(members, since, until, rolled))
+
+
+def kept(key: str, compute):
+    """The value kept in the cache under ``key``, or ``compute()``'s, then kept for ``TIMEOUT``. The
+    cache is an optimisation (ADR 0008): out of reach, the value is computed at each call."""
     try:
-        values = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation (ADR 0008)
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001
         logger.warning("analytics: the cache of figures is out of reach", exc_info=True)
-        values = None
-    if values is None:
-        values = _compute(members, since, until, rolled)
+        value = None
+    if value is None:
+        value = compute()
         try:
-            cache.set(key, values, TIMEOUT)
+            cache.set(key, value, TIMEOUT)
         except Exception:  # noqa: BLE001
             logger.warning("analytics: the cache of figures is out of reach", exc_info=True)
-    return values
+    return value
 
 
 def kpi_values(sums: dict) -> dict:

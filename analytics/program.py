@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -28,10 +26,9 @@ from prm.countries import country_name
 from . import kpis
 from .cohorts import cohorts
 from .figures import rollup_state
-from .peers import TIMEOUT, kpi_values, member_sums
+from .peers import kept, kpi_values, member_sums
 from .periods import DashboardPeriod
 
-logger = logging.getLogger(__name__)
 
 COMPONENTS = {
     "revenue": (_("Won revenue"), lambda now, before: now.get("won_revenue")),
@@ -119,16 +116,7 @@ def program_view(partner_ids, period: DashboardPeriod, *, ranked: int = 25, filt
             digest_size=16,
         ).hexdigest()
     )
-    try:
-        view = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation (ADR 0008)
-        view = None
-    if view is None:
-        view = _program_view(ids, period, state)
-        try:
-            cache.set(key, view, TIMEOUT)
-        except Exception:  # noqa: BLE001
-            logger.warning("analytics: the cache of figures is out of reach", exc_info=True)
+    view = kept(key, lambda: _program_view(ids, period, state))
     return {**view, "ranking": view["ranking"][:ranked] if ranked else view["ranking"]}
 
 

@@ -19,6 +19,40 @@ def at(day: datetime.date, hour: int = 12) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_default_timezone())
 
 
+def days_ago(n: int) -> datetime.date:
+    return timezone.localdate() - datetime.timedelta(days=n)
+
+
+def won(history, partner, amount, n=1, *, days=20):
+    """``n`` deals of the partner won ``days`` ago for ``amount`` USD (decided ten days before)."""
+    for _ in range(n):
+        history.deal(
+            partner,
+            submitted=days_ago(days + 20),
+            status=DealStatus.WON,
+            decided=days_ago(days + 10),
+            closed=days_ago(days),
+            currency="USD",
+            final=Decimal(amount),
+        )
+
+
+@pytest.fixture
+def staff_client(client, world, mfa):
+    """``staff_client(role)``: the client signed in as that staff user of the cast, with its TOTP."""
+    enabled = set()
+
+    def sign_in(role):
+        user = world[role]
+        if role not in enabled:
+            mfa(user)
+            enabled.add(role)
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
 @pytest.fixture
 def history():
     """Write a partner's history directly (the figures' triggers see every write): deals submitted,

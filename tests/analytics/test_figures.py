@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from analytics.figures import period_sums
 from analytics.kpis import METRICS
@@ -19,11 +18,9 @@ from deals.models import DECISION_KIND, DealStatus
 from prm.money.models import ExchangeRate
 from prm.sla.models import DeadlineState
 
+from .conftest import days_ago
+
 DAY = datetime.timedelta(days=1)
-
-
-def days_ago(n: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=n)
 
 
 @pytest.fixture

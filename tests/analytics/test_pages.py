@@ -11,28 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.services import rollup
-from deals.models import DealStatus
 from prm.audit.models import AuditEvent
 from tests import factories
 
+from .conftest import days_ago, won
+
 DOMINANT = Decimal("987654321")
-
-
-def days_ago(n: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=n)
-
-
-def won(history, partner, amount, n=1):
-    for _ in range(n):
-        history.deal(
-            partner,
-            submitted=days_ago(40),
-            status=DealStatus.WON,
-            decided=days_ago(30),
-            closed=days_ago(20),
-            currency="USD",
-            final=Decimal(amount),
-        )
 
 
 def peers(world, count, tier=None):

@@ -17,12 +17,10 @@ from analytics.services import rollup
 from prm.sla.models import DeadlineState
 from tests import factories
 
+from .conftest import days_ago
+
 DAY = datetime.timedelta(days=1)
 NOW = datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC)
-
-
-def days_ago(n: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=n)
 
 
 def kept(partner, *, last=None, inactive_since=None, kind="partners.login"):
@@ -33,21 +31,6 @@ def kept(partner, *, last=None, inactive_since=None, kind="partners.login"):
         inactive_since=inactive_since,
         checked_at=timezone.now(),
     )
-
-
-@pytest.fixture
-def staff_client(client, world, mfa):
-    enabled = set()
-
-    def sign_in(role):
-        user = world[role]
-        if role not in enabled:
-            mfa(user)
-            enabled.add(role)
-        client.force_login(user)
-        return client
-
-    return sign_in
 
 
 # --- The score ------------------------------------------------------------------------------------

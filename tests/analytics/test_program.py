@@ -1,6 +1,5 @@
 """The program dashboard of vendor staff: scope, totals, ranking and its reasons, exports, API."""
 
-import datetime
 import io
 import zipfile
 from decimal import Decimal
@@ -9,45 +8,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from analytics.periods import dashboard_period
 from analytics.program import program_dashboard
 from analytics.services import rollup
-from deals.models import DealStatus
 from tests import factories
 
-
-def days_ago(n: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=n)
-
-
-def won(history, partner, amount, n=1, *, days=20):
-    for _ in range(n):
-        history.deal(
-            partner,
-            submitted=days_ago(days + 20),
-            status=DealStatus.WON,
-            decided=days_ago(days + 10),
-            closed=days_ago(days),
-            currency="USD",
-            final=Decimal(amount),
-        )
-
-
-@pytest.fixture
-def staff_client(client, world, mfa):
-    enabled = set()
-
-    def sign_in(role):
-        user = world[role]
-        if role not in enabled:
-            mfa(user)
-            enabled.add(role)
-        client.force_login(user)
-        return client
-
-    return sign_in
+from .conftest import days_ago, won
 
 
 @pytest.mark.django_db

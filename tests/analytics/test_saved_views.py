@@ -2,40 +2,21 @@
 (a partner: its own figures, whatever the filters say), the program dashboard's filters and panels,
 and the program page's queries whatever the number of views."""
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from analytics.models import SavedView
 from analytics.periods import dashboard_period
 from analytics.program import program_dashboard
 from analytics.services import SavedViewRefused, rollup, saved_view_create
-from deals.models import DealStatus
 from prm.audit.models import AuditEvent
 from prm.roles import StaffRole
 from tests import factories
 
-
-def days_ago(n: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=n)
-
-
-def won(history, partner, amount):
-    history.deal(
-        partner,
-        submitted=days_ago(40),
-        status=DealStatus.WON,
-        decided=days_ago(30),
-        closed=days_ago(20),
-        currency="USD",
-        final=Decimal(amount),
-    )
+from .conftest import days_ago, won
 
 
 @pytest.fixture
