@@ -29,7 +29,6 @@ from .figures import rollup_state
 from .peers import kept, kpi_values, member_sums
 from .periods import DashboardPeriod
 
-
 COMPONENTS = {
     "revenue": (_("Won revenue"), lambda now, before: now.get("won_revenue")),
     "growth": (_("Revenue growth"), lambda now, before: _growth(now.get("won_revenue"), before.get("won_revenue"))),
